@@ -1,0 +1,1 @@
+"""Dagster assets by warehouse layer; each sub-package exports one ``defs``."""

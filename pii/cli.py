@@ -1,0 +1,61 @@
+"""The ``pii`` command line: sample data, materialization, summaries (and, as they land, scoring)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pii.paths import warehouse_path
+
+
+def _materialize(args: argparse.Namespace) -> int:
+    from pipelines.run import run_refresh  # Dagster is imported only for commands that need it
+    from pii.summary import warehouse_summary
+
+    report = run_refresh(args.select)
+    print(f"run {'succeeded' if report.success else 'FAILED'}")
+    print(f"checks: {report.checks_passed} passed, {len(report.checks_failed)} failed, "
+          f"{len(report.checks_warned)} warnings")
+    for name in report.checks_failed:
+        print(f"  FAILED  {name}")
+    for name in report.checks_warned:
+        print(f"  warning {name}")
+    for step in report.failed_steps:
+        print(f"  step failed: {step}")
+    if warehouse_path().exists():
+        print(warehouse_summary(warehouse_path()))
+    return 0 if report.success and not report.checks_failed else 1
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from pii.summary import warehouse_summary
+
+    if not warehouse_path().exists():
+        print(f"no warehouse at {warehouse_path()}: run `pii materialize` first", file=sys.stderr)
+        return 1
+    print(warehouse_summary(warehouse_path()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from pii.sample.cli import add_sample_command
+
+    parser = argparse.ArgumentParser(prog="pii", description="PII data pipeline")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_sample_command(sub)
+    mat = sub.add_parser("materialize", help="run the pii_refresh job: ingest, conform, compute, check, publish")
+    mat.add_argument("--select", help="comma-separated asset keys (e.g. core/pii_input); default: all")
+    mat.set_defaults(func=_materialize)
+    summ = sub.add_parser("summary", help="print row counts of the published warehouse")
+    summ.set_defaults(func=_summary)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

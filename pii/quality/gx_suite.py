@@ -1,0 +1,148 @@
+"""Great Expectations 1.x suites from JSON files, validated on in-memory frames.
+
+GX's SQL datasource does not work on DuckDB, so tables are read into pandas and validated there.
+Two GX behaviours are guarded here: an expectation with a mistyped type is dropped silently by
+``ExpectationSuite`` (we build each entry ourselves so it raises, and compare counts), and results come
+back in no particular order (we match them by the ``meta.id`` each entry must carry).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pii.paths import EXPECTATIONS_DIR
+
+SEVERITIES = ("critical", "warning")
+
+
+class SuiteError(ValueError):
+    """A suite file is malformed; the message names the file and the expectation."""
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    id: str
+    type: str
+    kwargs: dict[str, Any]
+    severity: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    path: Path
+    expectations: tuple[ExpectationSpec, ...]
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    id: str
+    type: str
+    severity: str
+    description: str
+    success: bool
+    unexpected_count: int
+    element_count: int
+    examples: list[Any]
+    example_rows: list[Any]
+    observed: Any
+
+
+def suite_path(table: str) -> Path:
+    return EXPECTATIONS_DIR / f"{table}.json"
+
+
+def load_suite(path: Path) -> Suite:
+    """Parse and check a suite file: every expectation has a known type, a unique id and a severity."""
+    from great_expectations.exceptions import ExpectationNotFoundError
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SuiteError(f"{path.name}: not valid JSON: {exc}") from exc
+    if doc.get("name") != path.stem:
+        raise SuiteError(f"{path.name}: field 'name' is {doc.get('name')!r}, expected {path.stem!r}")
+    specs: list[ExpectationSpec] = []
+    for i, entry in enumerate(doc.get("expectations", [])):
+        meta = entry.get("meta", {})
+        where = f"{path.name}: expectations[{i}]"
+        if not meta.get("id"):
+            raise SuiteError(f"{where}: field 'meta.id' is missing")
+        if meta.get("severity") not in SEVERITIES:
+            raise SuiteError(f"{where} ({meta['id']}): field 'meta.severity' must be one of {SEVERITIES}")
+        try:
+            ExpectationConfiguration(type=entry["type"], kwargs=entry.get("kwargs", {})).to_domain_obj()
+        except (ExpectationNotFoundError, KeyError) as exc:
+            bad = entry.get("type")
+            raise SuiteError(f"{where} ({meta['id']}): field 'type' {bad!r} is not a GX expectation") from exc
+        except Exception as exc:  # invalid kwargs surface as pydantic errors
+            raise SuiteError(f"{where} ({meta['id']}): invalid kwargs: {exc}") from exc
+        specs.append(ExpectationSpec(meta["id"], entry["type"], entry.get("kwargs", {}), meta["severity"],
+                                     meta.get("description", "")))
+    ids = [s.id for s in specs]
+    if len(set(ids)) != len(ids):
+        raise SuiteError(f"{path.name}: duplicate meta.id values")
+    if len(specs) != len(doc.get("expectations", [])):
+        raise SuiteError(f"{path.name}: built {len(specs)} expectations from {len(doc['expectations'])} entries")
+    return Suite(doc["name"], path, tuple(specs))
+
+
+@cache
+def _context() -> Any:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return ctx
+
+
+def validate(suite: Suite, frame: pd.DataFrame) -> list[ExpectationOutcome]:
+    """Run every expectation of ``suite`` on ``frame``; outcomes in suite order."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    ctx = _context()
+    name = f"{suite.name}-{id(frame)}"
+    datasource = ctx.data_sources.add_or_update_pandas(name)
+    batch_def = datasource.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
+    batch = batch_def.get_batch(batch_parameters={"dataframe": frame})
+    gx_suite = gx.ExpectationSuite(name=name)
+    for spec in suite.expectations:
+        gx_suite.add_expectation(
+            ExpectationConfiguration(type=spec.type, kwargs=spec.kwargs, meta={"id": spec.id}).to_domain_obj()
+        )
+    if len(gx_suite.expectations) != len(suite.expectations):
+        raise SuiteError(f"{suite.path.name}: GX kept {len(gx_suite.expectations)} of {len(suite.expectations)}")
+    result = batch.validate(gx_suite, result_format="SUMMARY")
+    ctx.data_sources.delete(name)
+    by_id = {r.expectation_config.meta["id"]: r for r in result.results}
+    outcomes = []
+    for spec in suite.expectations:
+        r = by_id[spec.id]
+        res = r.result or {}
+        outcomes.append(ExpectationOutcome(
+            id=spec.id, type=spec.type, severity=spec.severity, description=spec.description, success=bool(r.success),
+            unexpected_count=int(res.get("unexpected_count") or 0), element_count=int(res.get("element_count") or 0),
+            examples=_plain(res.get("partial_unexpected_list") or [])[:10],
+            example_rows=_plain(res.get("partial_unexpected_index_list") or [])[:10],
+            observed=_plain(res.get("observed_value")),
+        ))
+    return outcomes
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copies of GX result values (numpy scalars, NaN)."""
+    return json.loads(json.dumps(value, default=str).replace("NaN", "null"))

@@ -1,0 +1,129 @@
+"""Read the sample landing files back into values, independently of pii.ingest (the contract as documented)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+
+from pii.catalog import load_sources, measures_of_source
+from pii.sample.common import VARIANT_NAMES
+from pii.sample.profiles import boundary_for_year, provinces
+
+KEYS = ["province_code", "boundary", "year", "measure_code"]
+
+
+def name_to_code(boundary: str) -> dict[str, str]:
+    names = {p.name_vi: p.code for p in provinces(boundary)}
+    names.update({name: code for (b, code), name in VARIANT_NAMES.items() if b == boundary})
+    return names
+
+
+def read_csv_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def sheet_rows(path: Path, sheet: str) -> list[tuple]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def read_yearbook(path: Path, edition: int) -> list[dict]:
+    """All province cells of an edition: year, value (catalog unit), preliminary flag."""
+    source = load_sources()["gso_yearbook"]
+    boundary = boundary_for_year(edition)
+    codes = name_to_code(boundary)
+    out = []
+    wb = openpyxl.load_workbook(path, read_only=True)
+    for table in source.spec["tables"]:
+        rows = [tuple(r) for r in wb[table["sheet"]].iter_rows(values_only=True)]
+        header = rows[3]
+        years = [(i, int(re.search(r"\d{4}", str(h)).group(0)), str(h).startswith("Sơ bộ"))
+                 for i, h in enumerate(header) if i > 0 and h]
+        for row in rows[4:]:
+            if row[0] in codes:
+                for i, year, prelim in years:
+                    out.append({"province_code": codes[row[0]], "boundary": boundary, "year": year,
+                                "measure_code": table["measure"], "value": float(row[i]) * table["scale"],
+                                "edition": edition, "preliminary": prelim})
+    wb.close()
+    return out
+
+
+def read_survey(path: Path, source_id: str, year: int) -> list[dict]:
+    spec = load_sources()[source_id].spec
+    boundary = boundary_for_year(year)
+    codes = name_to_code(boundary)
+    rows = read_csv_rows(path)
+    header = rows[1]
+    out = []
+    for row in rows[2:]:
+        for column, measure in spec["columns"].items():
+            out.append({"province_code": codes[row[1]], "boundary": boundary, "year": year, "measure_code": measure,
+                        "value": float(row[header.index(column)])})
+    return out
+
+
+def read_agency(path: Path, year: int) -> list[dict]:
+    rows = sheet_rows(path, "Số liệu")
+    header = list(rows[3])
+    code_i, measure_i, value_i = header.index("Mã tỉnh"), header.index("Mã chỉ tiêu"), header.index("Giá trị")
+    return [{"province_code": r[code_i], "boundary": boundary_for_year(year), "year": year,
+             "measure_code": r[measure_i], "value": float(r[value_i])} for r in rows[4:] if r[0] is not None]
+
+
+def read_applications(path: Path, year: int) -> list[dict]:
+    spec = load_sources()["ipvn_applications"].spec
+    boundary = boundary_for_year(year)
+    codes = name_to_code(boundary)
+    counts: dict[tuple[str, str], int] = {}
+    for row in read_csv_rows(path)[2:]:
+        key = (codes[row[4]], spec["categories"][row[1]])
+        counts[key] = counts.get(key, 0) + 1
+    return [{"province_code": p.code, "boundary": boundary, "year": year, "measure_code": m,
+             "value": float(counts.get((p.code, m), 0))}
+            for p in provinces(boundary) for m in spec["categories"].values()]
+
+
+def read_registry(path: Path, year: int) -> list[dict]:
+    spec = load_sources()["most_st_organisations"].spec
+    boundary = boundary_for_year(year)
+    codes = name_to_code(boundary)
+    counts: dict[str, int] = {}
+    for row in sheet_rows(path, spec["sheet"])[3:]:
+        if row[5] == spec["counted_status"]:
+            counts[codes[row[3]]] = counts.get(codes[row[3]], 0) + 1
+    return [{"province_code": p.code, "boundary": boundary, "year": year, "measure_code": spec["measure"],
+             "value": float(counts.get(p.code, 0))} for p in provinces(boundary)]
+
+
+def read_landing(landing: Path, years: list[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(values with the newest yearbook edition winning, all yearbook cells with edition and flag)."""
+    values: list[dict] = []
+    yearbook: list[dict] = []
+    for year in years:
+        for source in load_sources().values():
+            path = landing / source.path_for(year)
+            if source.kind == "yearbook":
+                yearbook += read_yearbook(path, year)
+            elif source.kind == "survey_index":
+                values += read_survey(path, source.source_id, year)
+            elif source.kind == "agency_submission":
+                got = read_agency(path, year)
+                assert {r["measure_code"] for r in got} == {m.code for m in measures_of_source(source.source_id)}
+                values += got
+            elif "categories" in source.spec:
+                values += read_applications(path, year)
+            else:
+                values += read_registry(path, year)
+    cells = pl.DataFrame(yearbook)
+    newest = (cells.sort("edition").group_by(KEYS, maintain_order=True).agg(pl.col("value").last()))
+    frame = pl.concat([pl.DataFrame(values).select(*KEYS, "value"), newest.select(*KEYS, "value")])
+    return frame.sort(KEYS), cells
