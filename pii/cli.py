@@ -10,8 +10,8 @@ from pii.paths import warehouse_path
 
 
 def _materialize(args: argparse.Namespace) -> int:
-    from pipelines.run import run_refresh  # Dagster is imported only for commands that need it
     from pii.summary import warehouse_summary
+    from pipelines.run import run_refresh  # Dagster is imported only for commands that need it
 
     report = run_refresh(args.select)
     print(f"run {'succeeded' if report.success else 'FAILED'}")
@@ -40,10 +40,12 @@ def _summary(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from pii.sample.cli import add_sample_command
+    from pii.scoring.cli import add_score_command
 
     parser = argparse.ArgumentParser(prog="pii", description="PII data pipeline")
     sub = parser.add_subparsers(dest="command", required=True)
     add_sample_command(sub)
+    add_score_command(sub)
     mat = sub.add_parser("materialize", help="run the pii_refresh job: ingest, conform, compute, check, publish")
     mat.add_argument("--select", help="comma-separated asset keys (e.g. core/pii_input); default: all")
     mat.set_defaults(func=_materialize)

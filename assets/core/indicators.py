@@ -30,7 +30,7 @@ def framework_measure_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     check_specs=[dg.AssetCheckSpec(GRID_COMPLETE, asset=["core", "indicator_values"], blocking=True,
                                    description="One row per province of the boundary × indicator of the framework.")],
 )
-def indicator_values(duckdb: DuckDBResource):  # noqa: ANN201 - yields results
+def indicator_values(duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         run_sql(conn, "core", "indicator_values")
         yield dg.MaterializeResult(metadata=table_metadata(conn, "core.indicator_values"))

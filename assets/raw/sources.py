@@ -39,7 +39,8 @@ def _build(source: Source) -> dg.AssetsDefinition:
         with duckdb.get_connection() as conn:
             write_frame(conn, table, frame, ["file_path", "sheet", "row_number"])
             meta = table_metadata(conn, table)
-        meta["files"] = dg.MetadataValue.json([{"path": f.rel_path, "sha256": f.sha256, "bytes": f.size} for f in files])
+        listing = [{"path": f.rel_path, "sha256": f.sha256, "bytes": f.size} for f in files]
+        meta["files"] = dg.MetadataValue.json(listing)
         meta["unreadable_files"] = dg.MetadataValue.int(errors.height)
         return dg.MaterializeResult(metadata=meta)
 

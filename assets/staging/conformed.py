@@ -57,7 +57,7 @@ def _landing_files(raw: pl.DataFrame, result: ConformResult) -> pl.DataFrame:
     check_specs=[dg.AssetCheckSpec(ROW_CONSERVATION, asset=["meta", "row_dispositions"], blocking=True,
                                    description="Every raw row of every file has exactly one disposition.")],
 )
-def conformed(context: dg.AssetExecutionContext, duckdb: DuckDBResource):  # noqa: ANN201 - yields results
+def conformed(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     registry = ProvinceRegistry.load()
     result = ConformResult()
     raws = []
@@ -79,7 +79,7 @@ def conformed(context: dg.AssetExecutionContext, duckdb: DuckDBResource):  # noq
         context.log.warning(f"{quarantined.height} cells quarantined; see quarantine.rows")
 
 
-def _conservation_check(conn) -> dg.AssetCheckResult:  # noqa: ANN001 - duckdb connection
+def _conservation_check(conn) -> dg.AssetCheckResult:
     sources = list(load_sources())
     raw_counts = " UNION ALL ".join(
         f"SELECT file_path, count(*) AS raw_rows FROM raw.{s} GROUP BY file_path" for s in sources
@@ -88,7 +88,8 @@ def _conservation_check(conn) -> dg.AssetCheckResult:  # noqa: ANN001 - duckdb c
         WITH raw_counts AS ({raw_counts}),
         disposed AS (SELECT file_path, count(*) AS disposed, count(DISTINCT (sheet, row_number)) AS distinct_rows
                      FROM meta.row_dispositions GROUP BY file_path)
-        SELECT r.file_path, r.raw_rows, coalesce(d.disposed, 0) AS disposed, coalesce(d.distinct_rows, 0) AS distinct_rows
+        SELECT r.file_path, r.raw_rows, coalesce(d.disposed, 0) AS disposed,
+               coalesce(d.distinct_rows, 0) AS distinct_rows
         FROM raw_counts r LEFT JOIN disposed d USING (file_path)
         WHERE r.raw_rows <> coalesce(d.disposed, 0) OR coalesce(d.disposed, 0) <> coalesce(d.distinct_rows, 0)
         ORDER BY r.file_path

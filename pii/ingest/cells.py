@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pii.ingest.grid import GridRow
 from pii.ingest.results import ConformResult, FileContext
 from pii.parsing.numbers import parse_number
-from pii.provinces import ProvinceRegistry
+from pii.provinces import ProvinceRegistry, Resolution
 
 NATIONAL_LABELS = {"ca nuoc", "toan quoc", "viet nam", "whole country", "tong so", "tong cong"}
 SUMMARY_LABELS = {"thap nhat", "trung vi", "cao nhat", "trung binh", "lowest", "median", "highest", "average"}
@@ -25,8 +26,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Compare labels without case, diacritics, or spacing differences."""
+    """Compare labels without case, diacritics, or spacing differences (cached: labels repeat a lot)."""
     text = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return re.sub(r"\s+", " ", text).strip().casefold()
@@ -98,9 +100,15 @@ def resolve_province(
 ) -> str | None:
     """The province code for the name in the cell, or None after quarantining the row with suggestions."""
     text, _ = cell(row, index)
-    res = registry.resolve(text, boundary=boundary)
+    res = _resolve(registry, text, boundary)
     if res.status == "ok":
         return res.code
     result.quarantine_cell(ctx, row.sheet, row.row_number, column_letter(index), text, f"{res.status}_province",
                            res.message, "; ".join(res.suggestions))
     return None
+
+
+@lru_cache(maxsize=8192)
+def _resolve(registry: ProvinceRegistry, text: str, boundary: str) -> Resolution:
+    """Record lists repeat the same few names tens of thousands of times."""
+    return registry.resolve(text, boundary=boundary)

@@ -7,6 +7,7 @@ Each record is resolved to a province and a measure here; counting per province 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pii.catalog import Source
 from pii.ingest.cells import cell, column_letter, find_header, fold, header_index, resolve_province
@@ -14,10 +15,18 @@ from pii.ingest.grid import GridRow
 from pii.ingest.results import ConformResult, FileContext
 from pii.provinces import ProvinceRegistry, boundary_for_year
 
+DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
 
 def parse_date(text: str, kind: str) -> dt.date | None:
     """dd/mm/yyyy (Vietnamese order), ISO dates, and dates stored as Excel date cells."""
     text = text.strip()
+    match = DMY.fullmatch(text)
+    if match:  # the common case, without strptime's cost
+        try:
+            return dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        except ValueError:
+            return None
     for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"):
         try:
             return dt.datetime.strptime(text, fmt).date()

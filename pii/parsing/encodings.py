@@ -174,7 +174,8 @@ def _looks_cp1258(data: bytes) -> bool:
 def _checked(decoded: DecodedText, where: str) -> DecodedText:
     """Reject decodings that are mostly control characters (binary files)."""
     text = decoded.text
-    controls = sum(1 for c in text if ord(c) < 32 and c not in _ALLOWED_CONTROLS)
+    # Count control characters with str.count per character (C speed: files have 10^7 characters).
+    controls = sum(text.count(chr(i)) for i in range(32) if chr(i) not in _ALLOWED_CONTROLS)
     if "\x00" in text or controls > len(text) * 0.01:
         raise EncodingError(
             f"binary data{where}: control characters after decoding as {decoded.encoding}"

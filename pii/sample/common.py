@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from pii.sample.profiles import Province
 
@@ -41,7 +43,7 @@ def new_workbook(path: Path, title: str, seed: int) -> xlsxwriter.Workbook:
     return wb
 
 
-def write_lines(ws: xlsxwriter.workbook.Worksheet, lines: Sequence[str], bold: object = None) -> None:
+def write_lines(ws: Worksheet, lines: Sequence[str], bold: Format | None = None) -> None:
     """Text lines down column A (intro and instruction sheets)."""
     ws.set_column(0, 0, 110)
     for i, line in enumerate(lines):

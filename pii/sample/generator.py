@@ -14,11 +14,20 @@ from pathlib import Path
 
 from pii.catalog import Source, load_sources
 from pii.sample.common import NOTICE
-from pii.sample.values import DEFAULT_SEED, DEFAULT_YEARS, SampleModel, model_for, normalise_years
+from pii.sample.values import (
+    DEFAULT_SEED,
+    DEFAULT_YEARS,
+    SampleModel,
+    expected_values,
+    model_for,
+    normalise_years,
+)
 from pii.sample.writers_agency import write_agency
 from pii.sample.writers_records import write_record_list
 from pii.sample.writers_survey import write_survey
 from pii.sample.writers_yearbook import write_yearbook
+
+__all__ = ["SampleFile", "SampleSummary", "expected_values", "generate_sample"]
 
 README = "README.txt"
 MANIFEST = "manifest.json"

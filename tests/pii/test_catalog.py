@@ -11,7 +11,9 @@ from pii.paths import REFERENCE_DIR
 def test_every_measure_has_exactly_one_source() -> None:
     sources = load_sources()
     measures = load_measures()
-    supplied = [m for s in sources.values() for m in (s.measures() or [x.code for x in measures_of_source(s.source_id)])]
+    supplied = [
+        m for s in sources.values() for m in (s.measures() or [x.code for x in measures_of_source(s.source_id)])
+    ]
     assert sorted(supplied) == sorted(measures)
 
 

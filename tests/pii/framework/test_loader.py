@@ -101,7 +101,7 @@ def test_misplaced_indicator_code_is_rejected(tmp_path: Path) -> None:
     def misplaced(doc):
         doc["pillars"][0]["sub_pillars"][0]["indicators"][0]["code"] = "2.1.9"
 
-    with pytest.raises(FrameworkError, match="does not start with '1.1.'"):
+    with pytest.raises(FrameworkError, match=r"does not start with '1\.1\.'"):
         load_framework_file(_broken(tmp_path, 2024, misplaced))
 
 

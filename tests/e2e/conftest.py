@@ -1,0 +1,54 @@
+"""One synthetic landing folder and one full materialization, shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from pii.sample import generate_sample
+
+
+@dataclass
+class Materialized:
+    landing: Path
+    build: Path
+    published: Path
+    result: dg.ExecuteInProcessResult
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.published), read_only=True)
+
+
+def materialize_all(landing: Path, root: Path, raise_on_error: bool = True) -> Materialized:
+    """Materialize every asset and check of the real definitions into a warehouse under ``root``."""
+    from pipelines.definitions import defs
+
+    build, published = root / "build" / "pii.duckdb", root / "pii.duckdb"
+    build.parent.mkdir(parents=True, exist_ok=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PII_LANDING_DIR", str(landing))
+        mp.setenv("PII_DUCKDB_PATH", str(published))
+        job = defs.resolve_job_def("pii_refresh")
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), raise_on_error=raise_on_error,
+            resources={"duckdb": DuckDBResource(database=str(build))},
+        )
+    return Materialized(landing, build, published, result)
+
+
+@pytest.fixture(scope="session")
+def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("landing")
+    generate_sample(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def warehouse(landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Materialized]:
+    yield materialize_all(landing, tmp_path_factory.mktemp("warehouse"))
