@@ -21,10 +21,12 @@ def deployment() -> str:
 def build_path() -> Path:
     """The working DuckDB file runs write to; it is copied to the published warehouse when a run ends.
 
-    Readers never see a half-built warehouse and DuckDB's single-writer lock never blocks them.
+    Readers never see a half-built warehouse and DuckDB's single-writer lock never blocks them. The name
+    differs from the published file's because DuckDB names a database after its file, and a database
+    called ``pii`` makes the schema ``pii`` (index scores) ambiguous.
     """
     configured = os.environ.get("PII_BUILD_DUCKDB_PATH")
     if configured:
         return Path(configured).resolve()
     published = warehouse_path()
-    return published.parent / "build" / published.name
+    return published.parent / "build" / f"{published.stem}_build.duckdb"

@@ -25,6 +25,7 @@ OUTPUTS = {
     "staging.record_rows": ("records", ["file_path", "sheet", "row_number"]),
     "quarantine.rows": ("quarantine", ["file_path", "sheet", "row_number", "column_ref", "reason_code"]),
     "meta.row_dispositions": ("dispositions", ["file_path", "sheet", "row_number"]),
+    "staging.reported_totals": ("totals", ["measure_code", "year", "file_path", "sheet", "row_number", "column_ref"]),
 }
 
 
@@ -51,6 +52,8 @@ def _landing_files(raw: pl.DataFrame, result: ConformResult) -> pl.DataFrame:
                      description="Rejected cells and rows: file, sheet, row, column, raw value, reason, suggestions."),
         dg.AssetSpec(["meta", "row_dispositions"], group_name="meta", kinds={"duckdb"},
                      description="What happened to every raw row: staged, partial, quarantined, structural, counted."),
+        dg.AssetSpec(["staging", "reported_totals"], group_name=GROUP, kinds={"duckdb"},
+                     description="National and region totals printed in the sources, for reconciliation."),
         dg.AssetSpec(["meta", "landing_files"], group_name="meta", kinds={"duckdb"},
                      description="Landing files read: source, data year, boundary, sha256, raw rows, read errors."),
     ],

@@ -99,11 +99,7 @@ def _conform_row(
         return False
     evidence = ", ".join(t for t in (_text(row, cols, "doc_no"), _text(row, cols, "doc_date"),
                                      _text(row, cols, "submitter")) if t)
-    result.observations.append({
-        "source_id": ctx.source_id, "file_path": ctx.file_path, "file_sha256": ctx.file_sha256, "sheet": row.sheet,
-        "row_number": row.row_number, "column_ref": column_letter(value_index), "province_text": name,
-        "province_code": province, "boundary": boundary, "year": ctx.data_year, "measure_code": measure,
-        "value": value, "unit": allowed[measure].unit, "is_preliminary": False, "edition_year": ctx.data_year,
-        "evidence": evidence or None,
-    })
+    result.observe(ctx, row.sheet, row.row_number, column_letter(value_index), province_text=name,
+                   province_code=province, boundary=boundary, year=ctx.data_year, measure_code=measure,
+                   value=value, unit=allowed[measure].unit, evidence=evidence or None)
     return True

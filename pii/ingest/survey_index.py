@@ -64,13 +64,9 @@ def conform_survey(
             if value is None:
                 continue
             staged += 1
-            result.observations.append({
-                "source_id": ctx.source_id, "file_path": ctx.file_path, "file_sha256": ctx.file_sha256,
-                "sheet": row.sheet, "row_number": row.row_number, "column_ref": column_letter(index),
-                "province_text": label, "province_code": code, "boundary": boundary, "year": ctx.data_year,
-                "measure_code": measure, "value": value, "unit": measures[measure].unit, "is_preliminary": False,
-                "edition_year": ctx.data_year, "evidence": None,
-            })
+            result.observe(ctx, row.sheet, row.row_number, column_letter(index), province_text=label,
+                           province_code=code, boundary=boundary, year=ctx.data_year, measure_code=measure,
+                           value=value, unit=measures[measure].unit)
         disposition = "staged" if staged == len(mapped) else ("partial" if staged else "quarantined")
         result.dispose(ctx, row.sheet, row.row_number, disposition, f"{staged} of {len(mapped)} values staged")
     return result

@@ -21,6 +21,7 @@ from pii.ingest.cells import (
 )
 from pii.ingest.grid import GridRow
 from pii.ingest.results import ConformResult, FileContext
+from pii.parsing.numbers import parse_number
 from pii.provinces import ProvinceRegistry, boundary_for_year
 
 YEAR = re.compile(r"(19|20)\d{2}")
@@ -86,6 +87,8 @@ def _conform_table(
             result.dispose(ctx, row.sheet, row.row_number, "structural", "blank")
             continue
         kind = classify_label(label, regions)
+        if kind in ("national", "region"):
+            _record_totals(result, ctx, row, label, kind, years, table, unit, scale, boundary)
         if kind is not None:
             result.dispose(ctx, row.sheet, row.row_number, "structural", f"{kind} row")
             continue
@@ -99,12 +102,26 @@ def _conform_table(
             if value is None:
                 continue
             staged += 1
-            result.observations.append({
-                "source_id": ctx.source_id, "file_path": ctx.file_path, "file_sha256": ctx.file_sha256,
-                "sheet": row.sheet, "row_number": row.row_number, "column_ref": column_letter(index),
-                "province_text": label, "province_code": code, "boundary": boundary, "year": year,
-                "measure_code": table["measure"], "value": value * scale, "unit": unit, "is_preliminary": prelim,
-                "edition_year": ctx.data_year, "evidence": None,
-            })
+            result.observe(ctx, row.sheet, row.row_number, column_letter(index), province_text=label,
+                           province_code=code, boundary=boundary, year=year, measure_code=table["measure"],
+                           value=value * scale, unit=unit, is_preliminary=prelim)
         disposition = "staged" if staged == len(years) else ("partial" if staged else "quarantined")
         result.dispose(ctx, row.sheet, row.row_number, disposition, f"{staged} of {len(years)} values staged")
+
+
+def _record_totals(
+    result: ConformResult, ctx: FileContext, row: GridRow, label: str, kind: str,
+    years: list[tuple[int, int, bool]], table: dict, unit: str, scale: float, boundary: str,
+) -> None:
+    """National and region rows are not observations, but reconciliation compares province sums with them."""
+    for index, year, _ in years:
+        text, cell_kind = cell(row, index)
+        parsed = float(text) if cell_kind == "n" else parse_number(text, locale_hint="vi").value
+        if parsed is None:
+            continue
+        result.totals.append({
+            "source_id": ctx.source_id, "file_path": ctx.file_path, "file_sha256": ctx.file_sha256,
+            "sheet": row.sheet, "row_number": row.row_number, "column_ref": column_letter(index), "label": label,
+            "kind": kind, "boundary": boundary, "year": year, "measure_code": table["measure"],
+            "value": parsed * scale, "unit": unit, "edition_year": ctx.data_year,
+        })

@@ -13,7 +13,8 @@ counted AS (
         f.source_id, f.file_path, f.file_sha256, NULL::VARCHAR AS sheet, NULL::BIGINT AS row_number,
         NULL::VARCHAR AS column_ref, p.name_vi AS province_text, p.province_code, p.boundary,
         f.data_year::INTEGER AS year, m.measure_code, count(r.record_id)::DOUBLE AS value, m.unit,
-        false AS is_preliminary, f.data_year::INTEGER AS edition_year, NULL::VARCHAR AS evidence
+        false AS is_preliminary, f.data_year::INTEGER AS edition_year, NULL::VARCHAR AS evidence,
+        1::TINYINT AS priority
     FROM record_files f
     JOIN meta.measures m ON m.source_id = f.source_id
     JOIN meta.provinces p ON p.boundary = f.boundary

@@ -29,7 +29,7 @@ def materialize_all(landing: Path, root: Path, raise_on_error: bool = True) -> M
     """Materialize every asset and check of the real definitions into a warehouse under ``root``."""
     from pipelines.definitions import defs
 
-    build, published = root / "build" / "pii.duckdb", root / "pii.duckdb"
+    build, published = root / "build" / "pii_build.duckdb", root / "pii.duckdb"
     build.parent.mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PII_LANDING_DIR", str(landing))
