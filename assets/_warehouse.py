@@ -33,7 +33,10 @@ def write_frame(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
 def run_sql(conn: duckdb.DuckDBPyConnection, schema: str, table: str, params: dict[str, Any] | None = None) -> None:
     """Run sql/<schema>/<table>.sql (one CREATE OR REPLACE TABLE statement) with bound parameters."""
     ensure_schemas(conn)
-    conn.execute(read_sql(schema, table), params or {})
+    sql = read_sql(schema, table)
+    # Bind only the parameters the file names: DuckDB rejects unused named parameters.
+    bound = {k: v for k, v in (params or {}).items() if f"${k}" in sql}
+    conn.execute(sql, bound)
 
 
 def table_metadata(conn: duckdb.DuckDBPyConnection, table: str) -> dict[str, Any]:

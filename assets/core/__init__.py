@@ -1,14 +1,8 @@
 import dagster as dg
 
-from assets.core.indicators import (
-    framework_measure_values,
-    indicator_values,
-    indicator_values_checks,
-    pii_input,
-    pii_input_checks,
-)
+from assets.core.indicators import framework_measure_values, indicator_values, pii_input
+from assets.core.quality import indicator_coverage, plausibility_flags
 
 defs = dg.Definitions(
-    assets=[framework_measure_values, indicator_values, pii_input],
-    asset_checks=[indicator_values_checks, pii_input_checks],
+    assets=[framework_measure_values, indicator_values, indicator_coverage, plausibility_flags, pii_input],
 )

@@ -1,21 +1,84 @@
 """One raw asset per source in reference/sources.yaml: every row of every landing file, as text.
 
 Raw tables keep the file exactly as it was (cells as text with their types) plus provenance: file path,
-sha256, sheet and row number. Nothing is interpreted here; conforming happens in staging.
+sha256, sheet and row number. Ingestion is incremental by content: a file whose sha256 is already loaded
+is not read again; a changed file replaces its earlier rows in one transaction; a file that left the
+landing folder is removed. Each change is logged in ``meta.file_versions`` (which version superseded
+which, and when).
 """
 
-
 import dagster as dg
+import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from assets._warehouse import table_metadata, write_frame
+from assets._warehouse import ensure_schemas, table_metadata
 from pii.catalog import Source, load_sources
 from pii.ingest.conform import RAW_SCHEMA, read_raw
-from pii.ingest.landing import find_files
+from pii.ingest.landing import LandingFile, find_files
 from pii.paths import landing_dir
 
 GROUP = "raw"
+FILE_VERSIONS_DDL = """
+CREATE TABLE IF NOT EXISTS meta.file_versions (
+    source_id VARCHAR, file_path VARCHAR, file_sha256 VARCHAR, data_year INTEGER, raw_rows BIGINT,
+    event VARCHAR, superseded_sha256 VARCHAR, run_id VARCHAR, recorded_at TIMESTAMP WITH TIME ZONE
+)"""
+
+
+def _ensure_raw_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
+    ensure_schemas(conn)
+    conn.register("_empty", pl.DataFrame(schema=RAW_SCHEMA).to_arrow())
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _empty")
+    conn.unregister("_empty")
+    conn.execute(FILE_VERSIONS_DDL)
+
+
+def _log(conn: duckdb.DuckDBPyConnection, source_id: str, path: str, sha: str | None, year: int | None,
+         rows: int, event: str, superseded: str | None, run_id: str) -> None:
+    conn.execute(
+        "INSERT INTO meta.file_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+        [source_id, path, sha, year, rows, event, superseded, run_id],
+    )
+
+
+def sync_raw_table(
+    conn: duckdb.DuckDBPyConnection, source: Source, files: list[LandingFile], run_id: str,
+) -> dict[str, int]:
+    """Bring ``raw.<source_id>`` in line with the landing files; returns counts per event."""
+    table = f"raw.{source.source_id}"
+    _ensure_raw_table(conn, table)
+    loaded = dict(conn.execute(f"SELECT DISTINCT file_path, file_sha256 FROM {table}").fetchall())
+    counts = {"added": 0, "replaced": 0, "removed": 0, "unchanged": 0}
+    for f in files:
+        previous = loaded.get(f.rel_path)
+        if previous == f.sha256:
+            counts["unchanged"] += 1
+            continue
+        frame = read_raw(source, f)
+        event = "replaced" if previous else "added"
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            conn.execute(f"DELETE FROM {table} WHERE file_path = ?", [f.rel_path])
+            conn.register("_frame", frame.to_arrow())
+            conn.execute(f"INSERT INTO {table} SELECT * FROM _frame")
+            conn.unregister("_frame")
+            _log(conn, source.source_id, f.rel_path, f.sha256, f.data_year, frame.height, event, previous, run_id)
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        counts[event] += 1
+    present = {f.rel_path for f in files}
+    for path, sha in sorted(loaded.items()):
+        if path not in present:
+            conn.execute(f"DELETE FROM {table} WHERE file_path = ?", [path])
+            _log(conn, source.source_id, path, None, None, 0, "removed", sha, run_id)
+            counts["removed"] += 1
+    if counts["added"] or counts["replaced"] or counts["removed"]:
+        # Keep the stored order independent of the order files arrived in (deterministic tables).
+        conn.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} ORDER BY file_path, sheet, row_number")
+    return counts
 
 
 def _build(source: Source) -> dg.AssetsDefinition:
@@ -31,17 +94,17 @@ def _build(source: Source) -> dg.AssetsDefinition:
         files = find_files(landing, source)
         if not files:
             context.log.warning(f"no files for {source.source_id} under {landing} ({source.file_pattern})")
-        frames = [read_raw(source, f) for f in files]
-        frame = pl.concat(frames) if frames else pl.DataFrame(schema=RAW_SCHEMA)
-        errors = frame.filter(pl.col("read_error").is_not_null())
-        for err in errors.iter_rows(named=True):
-            context.log.error(f"{err['file_path']}: {err['read_error']}")
         with duckdb.get_connection() as conn:
-            write_frame(conn, table, frame, ["file_path", "sheet", "row_number"])
+            counts = sync_raw_table(conn, source, files, context.run_id)
+            errors = conn.execute(
+                f"SELECT file_path, read_error FROM {table} WHERE read_error IS NOT NULL ORDER BY 1").fetchall()
             meta = table_metadata(conn, table)
+        for path, error in errors:
+            context.log.error(f"{path}: {error}")
         listing = [{"path": f.rel_path, "sha256": f.sha256, "bytes": f.size} for f in files]
         meta["files"] = dg.MetadataValue.json(listing)
-        meta["unreadable_files"] = dg.MetadataValue.int(errors.height)
+        meta["unreadable_files"] = dg.MetadataValue.int(len(errors))
+        meta.update({f"files_{k}": dg.MetadataValue.int(v) for k, v in counts.items()})
         return dg.MaterializeResult(metadata=meta)
 
     return _asset

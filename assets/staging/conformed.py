@@ -6,9 +6,12 @@ record rows, quarantined cells, a disposition for every raw row, and the file re
 
 
 import dagster as dg
+import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from assets._quality import result as check_result
+from assets._quality import spec
 from assets._warehouse import table_metadata, write_frame
 from pii.catalog import load_sources
 from pii.ingest.conform import conform_raw
@@ -57,8 +60,8 @@ def _landing_files(raw: pl.DataFrame, result: ConformResult) -> pl.DataFrame:
         dg.AssetSpec(["meta", "landing_files"], group_name="meta", kinds={"duckdb"},
                      description="Landing files read: source, data year, boundary, sha256, raw rows, read errors."),
     ],
-    check_specs=[dg.AssetCheckSpec(ROW_CONSERVATION, asset=["meta", "row_dispositions"], blocking=True,
-                                   description="Every raw row of every file has exactly one disposition.")],
+    check_specs=[spec("meta.row_dispositions", ROW_CONSERVATION, "critical",
+                      "every raw row of every file has exactly one disposition")],
 )
 def conformed(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     registry = ProvinceRegistry.load()
@@ -76,13 +79,13 @@ def conformed(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         write_frame(conn, "meta.landing_files", _landing_files(all_raw, result), ["file_path"])
         for table in [*OUTPUTS, "meta.landing_files"]:
             yield dg.MaterializeResult(asset_key=table.split("."), metadata=table_metadata(conn, table))
-        yield _conservation_check(conn)
+        yield _conservation_check(conn, context.run_id)
     quarantined = frames["quarantine"]
     if quarantined.height:
         context.log.warning(f"{quarantined.height} cells quarantined; see quarantine.rows")
 
 
-def _conservation_check(conn) -> dg.AssetCheckResult:
+def _conservation_check(conn: duckdb.DuckDBPyConnection, run_id: str) -> dg.AssetCheckResult:
     sources = list(load_sources())
     raw_counts = " UNION ALL ".join(
         f"SELECT file_path, count(*) AS raw_rows FROM raw.{s} GROUP BY file_path" for s in sources
@@ -100,9 +103,9 @@ def _conservation_check(conn) -> dg.AssetCheckResult:
     summary = conn.execute(
         "SELECT disposition, count(*) FROM meta.row_dispositions GROUP BY disposition ORDER BY disposition"
     ).fetchall()
-    return dg.AssetCheckResult(
-        check_name=ROW_CONSERVATION, asset_key=["meta", "row_dispositions"], passed=not bad,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"files_failing": dg.MetadataValue.json([list(map(str, b)) for b in bad]),
-                  "dispositions": dg.MetadataValue.json({d: n for d, n in summary})},
+    failing = [{"file": f, "raw_rows": r, "dispositions": d, "distinct_rows": n} for f, r, d, n in bad]
+    return check_result(
+        conn, run_id, "meta.row_dispositions", ROW_CONSERVATION, "critical", not bad,
+        "every raw row of every file has exactly one disposition", len(bad), failing,
+        {"dispositions": dg.MetadataValue.json({d: n for d, n in summary})},
     )

@@ -1,13 +1,13 @@
 """From observations to one value per (province, boundary, year, measure): the newest edition wins."""
 
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets._gx import gx_checks
+from assets._quality import gx_results, gx_specs
 from assets._warehouse import run_sql, table_metadata
 
 GROUP = "staging"
+MEASURE_VALUES = "staging.measure_values"
 
 
 @dg.asset(
@@ -26,11 +26,10 @@ def measure_observations(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=["staging", "measure_values"], group_name=GROUP, kinds={"duckdb", "sql"},
     deps=[["staging", "measure_observations"]],
     description="One value per province, boundary, year and measure, with provenance; revised editions win.",
+    check_specs=gx_specs(MEASURE_VALUES),
 )
-def measure_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def measure_values(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         run_sql(conn, "staging", "measure_values")
-        return dg.MaterializeResult(metadata=table_metadata(conn, "staging.measure_values"))
-
-
-measure_values_checks = gx_checks("staging.measure_values")
+        yield dg.MaterializeResult(metadata=table_metadata(conn, MEASURE_VALUES))
+        yield from gx_results(conn, context.run_id, MEASURE_VALUES)

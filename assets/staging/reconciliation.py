@@ -1,0 +1,47 @@
+"""Reconciliation of province values with the totals the sources print (national row, region subtotals)."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from assets._quality import result as check_result
+from assets._quality import spec
+from assets._warehouse import run_sql, table_metadata
+from pii.quality.thresholds import thresholds
+
+TABLE = "staging.reconciliation"
+RECONCILES = "totals_reconcile"
+RECONCILES_CLOSELY = "totals_reconcile_closely"
+TOTALS_COMPLETE = "totals_complete"
+
+
+@dg.asset(
+    key=["staging", "reconciliation"], group_name="staging", kinds={"duckdb", "sql"},
+    deps=[["staging", "measure_values"], ["staging", "reported_totals"], ["meta", "measures"], ["meta", "provinces"]],
+    description="Each printed national/region total against the same file's province values (reference/quality.yaml).",
+    check_specs=[
+        spec(TABLE, RECONCILES, "critical", "province values reproduce the printed totals within the fail tolerance"),
+        spec(TABLE, RECONCILES_CLOSELY, "warning", "province values reproduce the printed totals within rounding"),
+        spec(TABLE, TOTALS_COMPLETE, "warning", "every province a printed total covers has a staged value"),
+    ],
+)
+def reconciliation(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    limits = thresholds()
+    with duckdb.get_connection() as conn:
+        run_sql(conn, "staging", "reconciliation", limits)
+        yield dg.MaterializeResult(metadata=table_metadata(conn, TABLE))
+        for name, status, severity, text in (
+            (RECONCILES, "fail", "critical", f"totals reproduced within {limits['reconcile_fail']:.1%}"),
+            (RECONCILES_CLOSELY, "warn", "warning", f"totals reproduced within {limits['reconcile_warn']:.1%}"),
+            (TOTALS_COMPLETE, "incomplete", "warning", "every province under a printed total has a value"),
+        ):
+            rows = conn.execute(f"""
+                SELECT file_path, sheet, row_number, column_ref, label, measure_code, year, reported, from_provinces,
+                       relative_difference, provinces_found, provinces_expected
+                FROM {TABLE} WHERE status = ? ORDER BY relative_difference DESC NULLS LAST, file_path, row_number
+            """, [status]).fetchall()
+            examples = [
+                {"file": f, "sheet": s, "row": r, "column": c, "total": lbl, "measure": m, "year": y, "printed": p,
+                 "from_provinces": v, "relative_difference": d, "provinces": f"{n}/{e}"}
+                for f, s, r, c, lbl, m, y, p, v, d, n, e in rows[:20]
+            ]
+            yield check_result(conn, context.run_id, TABLE, name, severity, not rows, text, len(rows), examples)
