@@ -17,14 +17,16 @@ class RunReport:
     failed_steps: list[str]
 
 
-def run_refresh(selection: str | None = None) -> RunReport:
+def run_refresh(selection: str | None = None, log_level: str = "WARNING") -> RunReport:
     """Execute ``pii_refresh`` in this process, on the instance in DAGSTER_HOME when set (else ephemeral)."""
     from pipelines.definitions import defs
 
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     job = defs.resolve_job_def("pii_refresh")
     selected = [dg.AssetKey.from_user_string(s) for s in selection.split(",")] if selection else None
-    result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selected)
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selected,
+                                    run_config=run_config)
     passed, failed, warned = 0, [], []
     for evaluation in result.get_asset_check_evaluations():
         name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
