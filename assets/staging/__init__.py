@@ -2,6 +2,6 @@ import dagster as dg
 
 from assets.staging.conformed import conformed
 from assets.staging.measures import measure_observations, measure_values
-from assets.staging.reconciliation import reconciliation
+from assets.staging.reconciliation import cross_checks, reconciliation
 
-defs = dg.Definitions(assets=[conformed, measure_observations, measure_values, reconciliation])
+defs = dg.Definitions(assets=[conformed, measure_observations, measure_values, reconciliation, cross_checks])

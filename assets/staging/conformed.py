@@ -15,12 +15,11 @@ from assets._quality import spec
 from assets._warehouse import table_metadata, write_frame
 from pii.catalog import load_sources
 from pii.ingest.conform import conform_raw
-from pii.ingest.results import ConformResult
+from pii.ingest.results import FILE_LEVEL_REASONS, ConformResult
 from pii.provinces import ProvinceRegistry, boundary_for_year
 
 GROUP = "staging"
 ROW_CONSERVATION = "row_conservation"
-FILE_LEVEL_REASONS = ("unreadable_file", "missing_header", "missing_column", "missing_sheet")
 
 OUTPUTS = {
     "staging.cell_observations": ("observations", ["measure_code", "boundary", "year", "province_code", "file_path",

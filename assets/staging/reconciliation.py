@@ -45,3 +45,31 @@ def reconciliation(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                 for f, s, r, c, lbl, m, y, p, v, d, n, e in rows[:20]
             ]
             yield check_result(conn, context.run_id, TABLE, name, severity, not rows, text, len(rows), examples)
+
+
+CROSS_CHECKS = "staging.cross_checks"
+CROSS_CHECKS_AGREE = "cross_checks_agree"
+
+
+@dg.asset(
+    key=["staging", "cross_checks"], group_name="staging", kinds={"duckdb", "sql"},
+    deps=[["staging", "measure_values"]],
+    description="Values a second source also prints (e.g. PCI workbook columns from TCTK/BGDĐT) vs the primary.",
+    check_specs=[spec(CROSS_CHECKS, CROSS_CHECKS_AGREE, "warning",
+                      "secondary sources agree with the primary value within the reconciliation tolerance")],
+)
+def cross_checks(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    limits = thresholds()
+    with duckdb.get_connection() as conn:
+        run_sql(conn, "staging", "cross_checks", limits)
+        yield dg.MaterializeResult(metadata=table_metadata(conn, CROSS_CHECKS))
+        rows = conn.execute(f"""
+            SELECT province_code, measure_code, year, cross_check_value, primary_value, cross_check_file,
+                   cross_check_sheet, cross_check_row, cross_check_column, primary_file, status
+            FROM {CROSS_CHECKS} WHERE status <> 'ok' ORDER BY relative_difference DESC NULLS LAST, measure_code
+        """).fetchall()
+        examples = [{"province": p, "measure": m, "year": y, "cross_check": c, "primary": v, "file": f, "sheet": s,
+                     "row": r, "column": col, "primary_file": pf, "status": st}
+                    for p, m, y, c, v, f, s, r, col, pf, st in rows[:20]]
+        yield check_result(conn, context.run_id, CROSS_CHECKS, CROSS_CHECKS_AGREE, "warning", not rows,
+                           f"secondary sources agree within {limits['reconcile_warn']:.1%}", len(rows), examples)

@@ -1,14 +1,17 @@
 """Agency submission workbooks: sheet "Số liệu", one row per province × measure, with evidence.
 
 The layout is the template `pii templates` writes (docs/source_formats.md). A row is staged only when
-its province code and name agree, its measure belongs to the submitting agency and its unit matches
-the catalog; otherwise it is quarantined with the reason.
+its province code and name agree, its measure belongs to the submitting agency, its unit matches the
+catalog and its value lies in the measure's range; otherwise it is quarantined with the reason. The
+whole file is rejected when the sheet is missing or empty, a required column is missing, or the
+"Năm số liệu" line names another year than the file's data year.
 """
 
 from __future__ import annotations
 
-from pii.catalog import Source, measures_of_source
-from pii.ingest.cells import cell, column_letter, find_header, fold, header_index, parse_value
+from pii.catalog import Source
+from pii.ingest.cells import cell, column_letter, find_header, fold, header_index, parse_measure
+from pii.ingest.filelevel import check_stated_year, reject_rows
 from pii.ingest.grid import GridRow
 from pii.ingest.results import ConformResult, FileContext
 from pii.provinces import ProvinceRegistry, boundary_for_year
@@ -20,28 +23,27 @@ COLUMNS = {
     "doc_date": "Ngày văn bản", "submitter": "Người cung cấp",
 }
 REQUIRED = ("code", "name", "measure", "unit", "value")
+YEAR_LABEL = "Năm số liệu"
 
 
 def conform_agency(
     source: Source, ctx: FileContext, rows: list[GridRow], registry: ProvinceRegistry,
 ) -> ConformResult:
     result = ConformResult()
-    boundary = boundary_for_year(ctx.data_year)
-    codes = {p.code for p in registry.provinces(boundary)}
-    allowed = {m.code: m for m in measures_of_source(source.source_id)}
     data_rows = [r for r in rows if r.sheet == SHEET]
     for row in rows:
         if row.sheet != SHEET:
             result.dispose(ctx, row.sheet, row.row_number, "structural", "instructions sheet")
     header = find_header(data_rows, COLUMNS["measure"])
-    cols = {k: header_index(header, v) for k, v in COLUMNS.items()} if header else {}
-    missing = [COLUMNS[k] for k in REQUIRED if cols.get(k) is None]
-    if header is None or missing:
-        what = "no header row" if header is None else f"missing columns: {', '.join(missing)}"
-        result.quarantine_cell(ctx, SHEET, header.row_number if header else 0, "", "", "missing_column", what)
-        for row in data_rows:
-            result.dispose(ctx, row.sheet, row.row_number, "quarantined", what)
+    if not _layout_ok(result, ctx, data_rows, header):
         return result
+    assert header is not None
+    if not check_stated_year(result, ctx, data_rows, header.row_number, YEAR_LABEL):
+        return result
+    cols = {k: header_index(header, v) for k, v in COLUMNS.items()}
+    boundary = boundary_for_year(ctx.data_year)
+    codes = {p.code for p in registry.provinces(boundary)}
+    allowed = {m.code: m for m in ctx.measures.values() if m.source_id == source.source_id}
     for row in data_rows:
         if row.row_number <= header.row_number:
             result.dispose(ctx, row.sheet, row.row_number, "structural", "title or header")
@@ -51,6 +53,30 @@ def conform_agency(
             ok = _conform_row(result, ctx, row, cols, boundary, codes, allowed, registry)
             result.dispose(ctx, row.sheet, row.row_number, "staged" if ok else "quarantined")
     return result
+
+
+def _layout_ok(result: ConformResult, ctx: FileContext, data_rows: list[GridRow], header: GridRow | None) -> bool:
+    """False (after quarantining the file) when the data sheet is missing or empty, or lacks a column."""
+    if not data_rows:
+        result.quarantine_cell(ctx, SHEET, 0, "", "", "missing_sheet",
+                               f"the workbook has no sheet '{SHEET}'; nothing from this file is staged")
+        return False
+    if all(r.is_blank() for r in data_rows):
+        result.quarantine_cell(ctx, SHEET, 0, "", "", "empty_sheet",
+                               f"sheet '{SHEET}' is empty; nothing from this file is staged")
+        for row in data_rows:
+            result.dispose(ctx, row.sheet, row.row_number, "structural", "blank")
+        return False
+    cols = {k: header_index(header, v) for k, v in COLUMNS.items()} if header else {}
+    missing = [COLUMNS[k] for k in REQUIRED if cols.get(k) is None]
+    if header is None or missing:
+        what = (f"no header row (a row with the column '{COLUMNS['measure']}')" if header is None
+                else f"missing columns: {', '.join(missing)}")
+        result.quarantine_cell(ctx, SHEET, header.row_number if header else 0, "", "", "missing_column",
+                               f"{what}; nothing from this file is staged")
+        reject_rows(result, ctx, data_rows, header.row_number if header else 0, what)
+        return False
+    return True
 
 
 def _text(row: GridRow, cols: dict[str, int | None], key: str) -> str:
@@ -76,7 +102,9 @@ def _conform_row(
     if code and code not in codes:
         return reject("code", "unknown_province_code", f"province code '{code}' is not valid for boundary {boundary}")
     if resolved is not None and resolved.status != "ok":
-        if not code:
+        # A code with a misspelled name is accepted on the code; a name of the other boundary never is
+        # ("Long An" in 2025 shares code 80 with Tây Ninh, but it is Long An's figure, not Tây Ninh's).
+        if not code or resolved.status == "wrong_boundary":
             return reject("name", f"{resolved.status}_province", resolved.message, "; ".join(resolved.suggestions))
     elif resolved is not None and code and resolved.code != code:
         return reject("name", "province_code_name_mismatch",
@@ -94,7 +122,7 @@ def _conform_row(
         return reject("unit", "unit_mismatch", f"unit '{unit}' differs from the catalog unit '{allowed[measure].unit}'")
     value_index = cols["value"]
     assert value_index is not None
-    value = parse_value(result, ctx, row, value_index, "vi")
+    value = parse_measure(result, ctx, row, value_index, "vi", measure)
     if value is None:
         return False
     evidence = ", ".join(t for t in (_text(row, cols, "doc_no"), _text(row, cols, "doc_date"),

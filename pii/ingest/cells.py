@@ -1,4 +1,4 @@
-"""Helpers shared by the adapters: column letters, header detection, value parsing, province lookup."""
+"""Helpers shared by the adapters: column letters, header detection, value parsing, range checks, provinces."""
 
 from __future__ import annotations
 
@@ -6,14 +6,19 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from pii.catalog import Measure
 from pii.ingest.grid import GridRow
 from pii.ingest.results import ConformResult, FileContext
+from pii.ingest.xlsx_formulas import column_index
 from pii.parsing.numbers import parse_number
 from pii.provinces import ProvinceRegistry, Resolution
 
 NATIONAL_LABELS = {"ca nuoc", "toan quoc", "viet nam", "whole country", "tong so", "tong cong"}
 SUMMARY_LABELS = {"thap nhat", "trung vi", "cao nhat", "trung binh", "lowest", "median", "highest", "average"}
 FOOTNOTE_PREFIXES = ("ghi chu", "nguon", "note", "source", "(*)", "*")
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+__all__ = ["column_index"]  # re-exported: 'C' → 2, the inverse of column_letter
 
 
 def column_letter(index: int) -> str:
@@ -71,6 +76,22 @@ def classify_label(label: str, region_names: set[str]) -> str | None:
     return None
 
 
+def row_kind(row: GridRow, label_col: int, region_names: set[str]) -> str | None:
+    """:func:`classify_label` of the row's label; a footnote written in another column (label empty) counts."""
+    label = cell(row, label_col)[0]
+    kind = classify_label(label, region_names)
+    if kind is None and not label.strip():
+        first = next((c for c in row.cells if c.strip()), "")
+        if classify_label(first, set()) == "footnote":
+            return "footnote"
+    return kind
+
+
+def years_in(text: str) -> list[int]:
+    """Four-digit years (1900-2099) written in a text: 'Sơ bộ 2022' → [2022]."""
+    return [int(y) for y in YEAR.findall(text)]
+
+
 def parse_value(
     result: ConformResult, ctx: FileContext, row: GridRow, index: int, locale: str,
 ) -> float | None:
@@ -79,6 +100,11 @@ def parse_value(
     col = column_letter(index)
     if kind == "n":
         return float(text)
+    if kind == "f":
+        result.quarantine_cell(ctx, row.sheet, row.row_number, col, text, "formula_without_value",
+                               f"cell {col}{row.row_number} holds the formula '{text}' but no calculated value was "
+                               "saved with it; open the file in Excel, let it recalculate, and save it again")
+        return None
     if kind in ("d", "b"):
         result.quarantine_cell(ctx, row.sheet, row.row_number, col, text, "not_a_number",
                                f"expected a number, found a {'date' if kind == 'd' else 'boolean'} cell")
@@ -90,9 +116,41 @@ def parse_value(
         return None
     if parsed.value is None:
         result.quarantine_cell(ctx, row.sheet, row.row_number, col, text, "not_a_number",
-                               parsed.note or f"cannot read '{text}' as a number")
+                               f"cannot read '{text}' as a number ({parsed.note or 'not a number'})")
         return None
     return parsed.value
+
+
+def range_problem(measure: Measure, value: float) -> str | None:
+    """Why ``value`` (in catalog units) is outside the measure's [min_value, max_value]; None when inside."""
+    if measure.min_value is not None and value < measure.min_value:
+        return f"{value:g} {measure.unit} is below the smallest possible value {measure.min_value:g}"
+    if measure.max_value is not None and value > measure.max_value:
+        return f"{value:g} {measure.unit} is above the largest possible value {measure.max_value:g}"
+    return None
+
+
+def parse_measure(
+    result: ConformResult, ctx: FileContext, row: GridRow, index: int, locale: str, measure: str,
+    scale: float = 1.0,
+) -> float | None:
+    """A cell's value in catalog units (file value × ``scale``), or None after quarantining it.
+
+    Besides what :func:`parse_value` rejects, a value outside the measure's range in measures.csv is
+    quarantined as ``out_of_range`` (a negative count, a share over 100): it is never staged.
+    """
+    value = parse_value(result, ctx, row, index, locale)
+    if value is None:
+        return None
+    info = ctx.measures[measure]
+    problem = range_problem(info, value * scale)
+    if problem is None:
+        return value * scale
+    scaled = f" ({value:g} in the file × {scale:g})" if scale != 1 else ""
+    text, _ = cell(row, index)
+    result.quarantine_cell(ctx, row.sheet, row.row_number, column_letter(index), text, "out_of_range",
+                           f"{info.code} ({info.name_en}): {problem}{scaled}; check the figure and its unit")
+    return None
 
 
 def resolve_province(

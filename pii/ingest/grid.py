@@ -2,8 +2,12 @@
 
 Raw tables keep every physical row of every file (title, header, blank and footnote rows too), so row
 numbers match what a person sees in Excel or a text editor. Each cell keeps its type ('n' number,
-'s' text, 'd' date, 'b' boolean, '' empty) because "1.234" typed as text means 1234 in a Vietnamese file,
-while the number 1.234 stored in a numeric cell is one point two three four.
+'s' text, 'd' date, 'b' boolean, 'f' formula without a cached value, '' empty) because "1.234" typed as
+text means 1234 in a Vietnamese file, while the number 1.234 stored in a numeric cell is one point two
+three four. A formula cell whose result was saved reads as that result (its usual type); one with no
+saved result reads as ``=<formula>`` with type 'f' (see xlsx_formulas.py), so it is quarantined rather
+than taken for an empty cell. An empty sheet reads as one blank row 1, so the sheet is still seen.
+An empty file (0 bytes, or only whitespace) is a :class:`GridError`.
 """
 
 from __future__ import annotations
@@ -12,15 +16,19 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import python_calamine
 
+from pii.ingest.xlsx_formulas import FormulaScanError, MissingValues, formulas_without_value
 from pii.parsing.encodings import decode_bytes
 
 MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024  # zip-bomb guard: total uncompressed size
 MAX_XLSX_ENTRIES = 10_000
+DELIMITERS = (",", ";", "\t")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 
 
 class GridError(ValueError):
@@ -57,11 +65,22 @@ def cell_text(value: object) -> tuple[str, str]:
     return str(value), "s"
 
 
+def _not_a_zip(head: bytes) -> str:
+    """Why a file named .xlsx is not a zip container, from its first bytes."""
+    if head.startswith(b"PK"):
+        return "corrupt or truncated .xlsx: the zip container is incomplete (was the upload interrupted?)"
+    if head.startswith(OLE2_MAGIC):
+        return "an old Excel 97-2003 (.xls) file named .xlsx; open it in Excel and save it as .xlsx"
+    if b"\x00" not in head and any(d.encode() in head for d in DELIMITERS):
+        return "not a valid .xlsx workbook: it is a text/CSV file renamed to .xlsx"
+    return "not a valid .xlsx workbook (not a zip container)"
+
+
 def _check_zip(path: Path, label: str) -> None:
     if not zipfile.is_zipfile(path):
-        head = path.read_bytes()[:64]
-        hint = " (it looks like a text/CSV file renamed to .xlsx)" if b"," in head or b";" in head else ""
-        raise GridError(f"{label}: not a valid .xlsx workbook (not a zip container){hint}")
+        with path.open("rb") as f:
+            head = f.read(512)
+        raise GridError(f"{label}: {_not_a_zip(head)}")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -74,43 +93,97 @@ def _check_zip(path: Path, label: str) -> None:
         raise GridError(f"{label}: uncompressed size {total} bytes exceeds {MAX_XLSX_UNCOMPRESSED} (zip bomb guard)")
 
 
+def _check_not_empty(path: Path, label: str) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise GridError(f"{label}: empty file (0 bytes)")
+    if size <= 1 << 16 and not path.read_bytes().strip():
+        raise GridError(f"{label}: empty file (only whitespace)")
+
+
+def _missing_values(path: Path, label: str, sheets: list[str]) -> MissingValues:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return formulas_without_value(zf, sheets)
+    except (FormulaScanError, zipfile.BadZipFile) as exc:
+        raise GridError(f"{label}: {exc}") from exc
+
+
+def _sheet_rows(name: str, data: list[list[object]], formulas: dict[tuple[int, int], str]) -> list[GridRow]:
+    """Rows of one sheet; formula cells without a cached value become ('=<formula>', 'f')."""
+    if not formulas and data:  # the common case, without the copies below
+        out = []
+        for i, raw in enumerate(data, start=1):
+            rendered_row = [cell_text(v) for v in raw]
+            out.append(GridRow(name, i, tuple(t for t, _ in rendered_row), tuple(k for _, k in rendered_row)))
+        return out
+    rendered = [[cell_text(v) for v in raw] for raw in data]
+    for (row, col), formula in sorted(formulas.items()):
+        while len(rendered) < row:
+            rendered.append([])
+        cells = rendered[row - 1]
+        cells.extend([("", "")] * (col + 1 - len(cells)))
+        cells[col] = ("=" + formula, "f")
+    if not rendered:
+        return [GridRow(name, 1, (), ())]
+    return [GridRow(name, i, tuple(t for t, _ in r), tuple(k for _, k in r)) for i, r in enumerate(rendered, 1)]
+
+
 def read_xlsx(path: Path, label: str, sheets: list[str] | None = None) -> list[GridRow]:
     """Every row of the named sheets (all sheets when None), in workbook order."""
+    _check_not_empty(path, label)
     _check_zip(path, label)
     try:
         wb = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several error types for damaged files
-        raise GridError(f"{label}: cannot open workbook: {exc}") from exc
+        raise GridError(f"{label}: cannot open the workbook, the file is damaged ({exc})") from exc
     names = list(wb.sheet_names)
     wanted = names if sheets is None else sheets
+    missing = [name for name in wanted if name not in names]
+    if missing:
+        raise GridError(f"{label}: sheet '{missing[0]}' not found (sheets: {', '.join(names)})")
+    formulas = _missing_values(path, label, wanted)
     rows: list[GridRow] = []
     for name in wanted:
-        if name not in names:
-            raise GridError(f"{label}: sheet '{name}' not found (sheets: {', '.join(names)})")
         try:
             data = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
             raise GridError(f"{label}: sheet '{name}': cannot read: {exc}") from exc
-        for i, raw in enumerate(data, start=1):
-            rendered = [cell_text(v) for v in raw]
-            rows.append(GridRow(name, i, tuple(t for t, _ in rendered), tuple(k for _, k in rendered)))
+        rows += _sheet_rows(name, data, formulas.get(name, {}))
     return rows
 
 
 def read_csv(path: Path, label: str) -> list[GridRow]:
     """Every line of a CSV file (any supported encoding; delimiter sniffed among , ; and tab)."""
+    _check_not_empty(path, label)
     decoded = decode_bytes(path.read_bytes(), filename=label)
     text = decoded.text
-    sample = text[:20_000]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
+    if not text.strip():
+        raise GridError(f"{label}: empty file (only whitespace)")
+    delimiter = sniff_delimiter(text)
     rows: list[GridRow] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     for i, cells in enumerate(reader, start=1):
         rows.append(GridRow("", i, tuple(cells), tuple("s" if c.strip() else "" for c in cells)))
     return rows
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter (',' ';' or tab) that splits the most of the first lines into the same number of fields.
+
+    csv.Sniffer is fooled by files that use ';' between fields and ',' as the decimal mark ("0,61;0,58"):
+    counting consistent field widths is not (ties go to ',').
+    """
+    lines = text[:50_000].splitlines()[:100]
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        widths = Counter(len(r) for r in csv.reader(lines, delimiter=delimiter) if len(r) > 1)
+        if not widths:
+            continue
+        width, count = max(widths.items(), key=lambda kv: (kv[1], kv[0]))
+        if (count, width) > best_score:
+            best, best_score = delimiter, (count, width)
+    return best
 
 
 def read_grid(path: Path, fmt: str, label: str, sheets: list[str] | None = None) -> list[GridRow]:

@@ -2,6 +2,9 @@
 
 Every raw row gets exactly one disposition, so row conservation per file can be checked:
 ``raw rows = staged + partial + quarantined + structural + counted``.
+
+Every quarantine reason starts with where the problem is, in the words a department data officer uses:
+``<file>, sheet '<sheet>', row <n>, column <X>: <why>`` (sheet, row and column only when known).
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import polars as pl
+
+from pii.catalog import Measure, load_measures
 
 OBSERVATION_SCHEMA = {
     "source_id": pl.String, "file_path": pl.String, "file_sha256": pl.String, "sheet": pl.String,
@@ -37,6 +42,47 @@ DISPOSITION_SCHEMA = {
     "row_number": pl.Int64, "disposition": pl.String, "detail": pl.String,
 }
 DISPOSITIONS = ("staged", "partial", "quarantined", "structural", "counted")
+# Every reason code an adapter may give a quarantined cell, row or file, in plain words.
+REASON_CODES = {
+    "unreadable_file": "the file cannot be read: empty, damaged, not the format named, too large, or outside landing",
+    "missing_sheet": "a sheet named in sources.yaml is not in the workbook",
+    "empty_sheet": "a sheet (yearbook table, submission sheet) exists but holds nothing",
+    "missing_header": "no header row was found, or the header names no year columns",
+    "missing_column": "a column required by sources.yaml or the template is not in the header",
+    "wrong_data_year": "the file (or yearbook table) states another year than the data year of its path",
+    "unknown_province": "the name is not a province of the file's boundary (suggestions given)",
+    "ambiguous_province": "the name matches several provinces",
+    "wrong_boundary_province": "a province of the other boundary (e.g. Long An in a 2025 file); names its successor",
+    "unknown_province_code": "the province code is not valid on the file's boundary",
+    "province_code_name_mismatch": "the province code and name denote different provinces",
+    "missing_province": "neither a province code nor a name is given",
+    "unknown_measure": "the measure code is not one the submitting agency supplies",
+    "unit_mismatch": "the unit differs from the catalog unit of the measure",
+    "not_a_number": "the cell is text, a date or an error value where a number belongs",
+    "missing_value": "the source marks the value as missing ('..', '-', '…', empty)",
+    "formula_without_value": "a formula cell saved without its calculated result",
+    "out_of_range": "the value lies outside the measure's range in measures.csv (negative count, share over 100)",
+    "duplicate_row": "the same value for the same province, year and measure was given in an earlier row",
+    "conflicting_duplicate": "different values for the same province, year and measure; none is staged",
+    "unknown_category": "a record's category is not mapped in sources.yaml",
+    "bad_date": "a record's date cannot be read",
+    "wrong_year": "a record is dated outside the file's data year",
+}
+# Reason codes that reject a whole file (or a whole yearbook table): nothing of it may be read as complete.
+FILE_LEVEL_REASONS = ("unreadable_file", "missing_header", "missing_column", "missing_sheet", "empty_sheet",
+                      "wrong_data_year")
+
+
+def location(file_path: str, sheet: str, row: int, column: str) -> str:
+    """'2024/vcci/pci_2024.csv, row 5, column C' — the place a person opens to see the problem."""
+    parts = [file_path]
+    if sheet:
+        parts.append(f"sheet '{sheet}'")
+    if row:
+        parts.append(f"row {row}")
+    if column:
+        parts.append(f"column {column}")
+    return ", ".join(parts)
 
 
 @dataclass
@@ -47,6 +93,7 @@ class FileContext:
     file_path: str
     file_sha256: str
     data_year: int
+    measures: dict[str, Measure] = field(default_factory=load_measures, repr=False)
 
 
 @dataclass
@@ -76,6 +123,8 @@ class ConformResult:
         self, ctx: FileContext, sheet: str, row: int, column: str, raw: str, code: str, reason: str,
         suggestions: str = "",
     ) -> None:
+        if not reason.startswith(ctx.file_path):
+            reason = f"{location(ctx.file_path, sheet, row, column)}: {reason}"
         self.quarantine.append({
             "source_id": ctx.source_id, "file_path": ctx.file_path, "file_sha256": ctx.file_sha256, "sheet": sheet,
             "row_number": row, "column_ref": column, "raw_value": raw, "reason_code": code, "reason": reason,

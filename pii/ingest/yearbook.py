@@ -2,50 +2,37 @@
 
 Rows above the header are titles; below it come the national row, region subtotals, provinces and
 footnotes. Only province rows become observations; the others are accounted as structural (the national
-and region rows are what later reconciliation checks compare sums against).
+and region rows are what later reconciliation checks compare sums against). The header may span several
+rows with merged cells (yearbook_header.py). A table whose header years do not include the file's data
+year belongs to another edition and is rejected (``wrong_data_year``). A yearbook table may also come as
+a CSV file (``format: csv``): the file is then the single table of the spec.
 """
 
 from __future__ import annotations
 
-import re
-
-from pii.catalog import Source, load_measures
-from pii.ingest.cells import (
-    cell,
-    classify_label,
-    column_letter,
-    find_header,
-    fold,
-    parse_value,
-    resolve_province,
-)
+from pii.catalog import Source
+from pii.ingest.cells import cell, column_letter, fold, parse_measure, resolve_province, row_kind
+from pii.ingest.filelevel import reject_rows
 from pii.ingest.grid import GridRow
 from pii.ingest.results import ConformResult, FileContext
+from pii.ingest.yearbook_header import TableHeader, YearColumn, read_header
 from pii.parsing.numbers import parse_number
 from pii.provinces import ProvinceRegistry, boundary_for_year
 
-YEAR = re.compile(r"(19|20)\d{2}")
-PRELIMINARY = ("so bo", "prel", "uoc tinh", "estimate")
 
-
-def year_columns(header: GridRow) -> list[tuple[int, int, bool]]:
-    """(column index, year, is_preliminary) for every header cell that names a year."""
-    out = []
-    for i, text in enumerate(header.cells):
-        match = YEAR.search(text)
-        if match and i > 0:
-            out.append((i, int(match.group(0)), any(p in fold(text) for p in PRELIMINARY)))
-    return out
+def tables_by_sheet(source: Source) -> dict[str, dict]:
+    """Spec tables by sheet name; a CSV file is one table (sheet ''), so a one-table CSV spec maps to ''."""
+    tables = source.spec["tables"]
+    if source.format == "csv" and len(tables) == 1:
+        return {"": tables[0]}
+    return {t.get("sheet") or "": t for t in tables}
 
 
 def conform_yearbook(
     source: Source, ctx: FileContext, rows: list[GridRow], registry: ProvinceRegistry,
 ) -> ConformResult:
     result = ConformResult()
-    measures = load_measures()
-    boundary = boundary_for_year(ctx.data_year)
-    regions = {fold(p.region_vi) for p in registry.provinces(boundary)}
-    tables = {t["sheet"]: t for t in source.spec["tables"]}
+    tables = tables_by_sheet(source)
     by_sheet: dict[str, list[GridRow]] = {}
     for row in rows:
         by_sheet.setdefault(row.sheet, []).append(row)
@@ -59,69 +46,93 @@ def conform_yearbook(
             for row in sheet_rows:
                 result.dispose(ctx, sheet, row.row_number, "structural", "sheet not mapped in sources.yaml")
             continue
-        _conform_table(result, ctx, table, measures[table["measure"]].unit, sheet_rows, registry, boundary, regions,
-                       source.spec.get("header_row_contains", "Tỉnh"))
+        _conform_table(result, ctx, source, table, sheet_rows, registry)
     return result
 
 
-def _conform_table(
-    result: ConformResult, ctx: FileContext, table: dict, unit: str, rows: list[GridRow],
-    registry: ProvinceRegistry, boundary: str, regions: set[str], header_text: str,
-) -> None:
-    header = find_header(rows, header_text)
-    if header is None:
-        result.quarantine_cell(ctx, rows[0].sheet if rows else table["sheet"], 0, "", "", "missing_header",
-                               f"no header row containing '{header_text}'")
+def _table_header(
+    result: ConformResult, ctx: FileContext, source: Source, table: dict, rows: list[GridRow],
+) -> TableHeader | None:
+    """The header of one table, or None after quarantining the table (empty, no header, other edition)."""
+    sheet = rows[0].sheet
+    header_text = table.get("header_row_contains", source.spec.get("header_row_contains", "Tỉnh"))
+    header = read_header(rows, header_text, table.get("header_rows", source.spec.get("header_rows")))
+    if all(r.is_blank() for r in rows):
+        result.quarantine_cell(ctx, sheet, 0, "", "", "empty_sheet",
+                               f"the table for {table['measure']} is empty; nothing from it is staged")
+        reject_rows(result, ctx, rows, 0, "empty table")
+    elif header is None or not header.years:
+        what = f"no header row containing '{header_text}'" if header is None else (
+            f"the header (rows {header.first_row}-{header.last_row}) names no year columns")
+        result.quarantine_cell(ctx, sheet, header.first_row if header else 0, "", "", "missing_header", what)
         for row in rows:
-            result.dispose(ctx, row.sheet, row.row_number, "quarantined", "table has no header row")
+            result.dispose(ctx, row.sheet, row.row_number, "quarantined", "table has no usable header")
+    elif ctx.data_year not in header.year_set():
+        years = ", ".join(str(y) for y in sorted(header.year_set()))
+        result.quarantine_cell(ctx, sheet, header.last_row, "", "", "wrong_data_year",
+                               f"the header names the years {years} but the file is filed as data year "
+                               f"{ctx.data_year}, so this table is from another edition; nothing from it is staged")
+        reject_rows(result, ctx, rows, header.last_row, f"table of another edition (years {years})")
+    else:
+        return header
+    return None
+
+
+def _conform_table(
+    result: ConformResult, ctx: FileContext, source: Source, table: dict, rows: list[GridRow],
+    registry: ProvinceRegistry,
+) -> None:
+    header = _table_header(result, ctx, source, table, rows)
+    if header is None:
         return
-    years = year_columns(header)
-    label_col = next((i for i, c in enumerate(header.cells) if fold(header_text) in fold(c)), 0)
-    scale = float(table.get("scale", 1))
+    boundary = boundary_for_year(ctx.data_year)
+    regions = {fold(p.region_vi) for p in registry.provinces(boundary)}
+    measure, scale = table["measure"], float(table.get("scale", 1))
     for row in rows:
-        if row.row_number <= header.row_number:
+        if row.row_number <= header.last_row:
             result.dispose(ctx, row.sheet, row.row_number, "structural", "title or header")
             continue
-        label, _ = cell(row, label_col)
         if row.is_blank():
             result.dispose(ctx, row.sheet, row.row_number, "structural", "blank")
             continue
-        kind = classify_label(label, regions)
+        label, _ = cell(row, header.label_col)
+        kind = row_kind(row, header.label_col, regions)
         if kind in ("national", "region"):
-            _record_totals(result, ctx, row, label, kind, years, table, unit, scale, boundary)
+            _record_totals(result, ctx, row, label, kind, header.years, measure, scale, boundary)
         if kind is not None:
             result.dispose(ctx, row.sheet, row.row_number, "structural", f"{kind} row")
             continue
-        code = resolve_province(result, ctx, registry, row, label_col, boundary)
+        code = resolve_province(result, ctx, registry, row, header.label_col, boundary)
         if code is None:
             result.dispose(ctx, row.sheet, row.row_number, "quarantined", "province not resolved")
             continue
         staged = 0
-        for index, year, prelim in years:
-            value = parse_value(result, ctx, row, index, "vi")
+        for col in header.years:
+            value = parse_measure(result, ctx, row, col.index, "vi", measure, scale)
             if value is None:
                 continue
             staged += 1
-            result.observe(ctx, row.sheet, row.row_number, column_letter(index), province_text=label,
-                           province_code=code, boundary=boundary, year=year, measure_code=table["measure"],
-                           value=value * scale, unit=unit, is_preliminary=prelim)
-        disposition = "staged" if staged == len(years) else ("partial" if staged else "quarantined")
-        result.dispose(ctx, row.sheet, row.row_number, disposition, f"{staged} of {len(years)} values staged")
+            result.observe(ctx, row.sheet, row.row_number, column_letter(col.index), province_text=label,
+                           province_code=code, boundary=boundary, year=col.year, measure_code=measure,
+                           value=value, unit=ctx.measures[measure].unit, is_preliminary=col.preliminary)
+        n = len(header.years)
+        disposition = "staged" if staged == n else ("partial" if staged else "quarantined")
+        result.dispose(ctx, row.sheet, row.row_number, disposition, f"{staged} of {n} values staged")
 
 
 def _record_totals(
     result: ConformResult, ctx: FileContext, row: GridRow, label: str, kind: str,
-    years: list[tuple[int, int, bool]], table: dict, unit: str, scale: float, boundary: str,
+    years: tuple[YearColumn, ...], measure: str, scale: float, boundary: str,
 ) -> None:
     """National and region rows are not observations, but reconciliation compares province sums with them."""
-    for index, year, _ in years:
-        text, cell_kind = cell(row, index)
+    for col in years:
+        text, cell_kind = cell(row, col.index)
         parsed = float(text) if cell_kind == "n" else parse_number(text, locale_hint="vi").value
         if parsed is None:
             continue
         result.totals.append({
             "source_id": ctx.source_id, "file_path": ctx.file_path, "file_sha256": ctx.file_sha256,
-            "sheet": row.sheet, "row_number": row.row_number, "column_ref": column_letter(index), "label": label,
-            "kind": kind, "boundary": boundary, "year": year, "measure_code": table["measure"],
-            "value": parsed * scale, "unit": unit, "edition_year": ctx.data_year,
+            "sheet": row.sheet, "row_number": row.row_number, "column_ref": column_letter(col.index), "label": label,
+            "kind": kind, "boundary": boundary, "year": col.year, "measure_code": measure,
+            "value": parsed * scale, "unit": ctx.measures[measure].unit, "edition_year": ctx.data_year,
         })

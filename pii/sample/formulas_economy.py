@@ -187,7 +187,7 @@ SURVEY_COLUMNS: dict[str, tuple[list[Component], str]] = {
 
 def component_key(source_id: str, column: str) -> str:
     """Series key of a survey column: its measure code when sources.yaml maps it, else 'source:column'."""
-    mapped = load_sources()[source_id].spec.get("columns", {})
+    mapped = load_sources()[source_id].column_measures()
     return mapped.get(column, f"{source_id}:{column}")
 
 
@@ -207,7 +207,7 @@ def _register_components() -> None:
     measures = load_measures()
     for source_id, (components, _) in SURVEY_COLUMNS.items():
         known = {comp.column for comp in components}
-        for column, measure in load_sources()[source_id].spec.get("columns", {}).items():
+        for column, measure in load_sources()[source_id].column_measures().items():
             if column not in known:  # a column added to sources.yaml: generate it within its measure range
                 m = measures[measure]
                 lo, hi = m.min_value or 0.0, m.max_value or 100.0

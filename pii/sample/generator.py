@@ -23,6 +23,7 @@ from pii.sample.values import (
     normalise_years,
 )
 from pii.sample.writers_agency import write_agency
+from pii.sample.writers_pci import write_pci_workbook
 from pii.sample.writers_records import write_record_list
 from pii.sample.writers_survey import write_survey
 from pii.sample.writers_yearbook import write_yearbook
@@ -70,7 +71,7 @@ def _sha256(path: Path) -> str:
 def _writer(source: Source, years: tuple[int, ...]) -> Callable[[SampleModel, Source, int, Path], int]:
     if source.kind == "yearbook":
         return lambda model, src, year, path: write_yearbook(model, src, year, years, path)
-    return {"survey_index": write_survey, "agency_submission": write_agency,
+    return {"survey_index": write_survey, "survey_workbook": write_pci_workbook, "agency_submission": write_agency,
             "record_list": write_record_list}[source.kind]
 
 

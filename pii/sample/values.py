@@ -94,7 +94,7 @@ class SampleModel:
         key = (code, year, boundary)
         if key not in self._cache:
             # Unmapped columns are rebased like the source's mapped ones (same weight measure).
-            mapped = list(load_sources()[source_id].spec.get("columns", {}).values())
+            mapped = list(load_sources()[source_id].column_measures().values())
             weight = load_measures()[mapped[0]].weight_measure if mapped else "population"
             self._cache[key] = self._compute(code, year, boundary, decimals, weight)
         return self._cache[key]

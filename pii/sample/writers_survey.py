@@ -1,4 +1,7 @@
-"""Survey index tables (PCI, PAPI, PAR Index, DTI) as CSV (docs/source_formats.md, kind ``survey_index``)."""
+"""Survey index tables (PAPI, PAR Index, DTI) as CSV (docs/source_formats.md, kind ``survey_index``).
+
+PCI is published as a workbook: pii/sample/writers_pci.py.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +16,13 @@ from pii.sample.profiles import boundary_for_year, provinces
 from pii.sample.values import SampleModel, round_values
 
 TITLES = {
-    "vcci_pci": "Chỉ số Năng lực cạnh tranh cấp tỉnh (PCI)",
     "papi": "Chỉ số Hiệu quả quản trị và hành chính công cấp tỉnh (PAPI)",
     "par_index": "Chỉ số Cải cách hành chính (PAR Index)",
     "dti": "Chỉ số Chuyển đổi số cấp tỉnh (DTI)",
 }
-# Files that print publisher-style name variants ("TP. Hồ Chí Minh", "Thừa Thiên - Huế").
-USES_VARIANTS = {"vcci_pci"}
+# Files that print publisher-style name variants ("TP. Hồ Chí Minh", "Thừa Thiên - Huế"); none since PCI
+# moved to the workbook (which prints VCCI's abbreviations, see writers_pci.py).
+USES_VARIANTS: set[str] = set()
 RANK_COLUMN = "Xếp hạng"
 # No comma in the title line: it stays a single unquoted field for every CSV reader and sniffer.
 CSV_NOTICE = "DỮ LIỆU MÔ PHỎNG – SYNTHETIC DATA (not official statistics)"

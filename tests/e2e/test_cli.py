@@ -24,7 +24,7 @@ def test_sample_materialize_summary_from_the_command_line(tmp_path: Path) -> Non
            "DAGSTER_HOME": str(REPO), "PII_STATE_DIR": str(tmp_path / "state")}
     sample = _run(["sample", "--years", "2022-2025"], env)
     assert sample.returncode == 0, sample.stderr
-    assert (tmp_path / "landing" / "2025" / "vcci" / "pci_2025.csv").exists()
+    assert (tmp_path / "landing" / "2025" / "vcci" / "pci_2025.xlsx").exists()
     assert "synthetic" in (tmp_path / "landing" / "README.txt").read_text(encoding="utf-8").lower()
 
     run = _run(["materialize"], env)

@@ -35,8 +35,54 @@ def test_bad_aggregation_is_named(tmp_path: Path) -> None:
 
 def test_source_path_outside_landing_is_refused(tmp_path: Path) -> None:
     text = (REFERENCE_DIR / "sources.yaml").read_text(encoding="utf-8").replace(
-        '"{year}/vcci/pci_{year}.csv"', '"../{year}/pci.csv"')
+        '"{year}/papi/papi_{year}.csv"', '"../{year}/papi.csv"')
     path = tmp_path / "sources.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CatalogError, match="file_pattern"):
+        load_sources.__wrapped__(path)
+
+
+def _sources_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = (REFERENCE_DIR / "sources.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "sources.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_cross_checks_are_not_primary_measures() -> None:
+    pci = load_sources()["vcci_pci"]
+    assert pci.kind == "survey_workbook"
+    assert pci.measures() == ["pci_entry_cost", "pci_equal_competition", "pci_proactivity", "pci_business_support",
+                              "pci_legal"]
+    assert pci.cross_check_measures() == ["trained_labour_share", "exam_avg_score"]
+    assert [(c.sheet, c.priority) for c in pci.sheet_columns() if c.measure == "exam_avg_score"] == [
+        ("CSTP 9 - Đào tạo lao động", 2)]
+    assert "trained_labour_share" in load_sources()["gso_yearbook"].measures()
+    assert load_sources()["papi"].cross_check_measures() == []
+
+
+def test_another_sources_measure_needs_role_cross_check(tmp_path: Path) -> None:
+    path = _sources_with(tmp_path, "{measure: trained_labour_share, role: cross_check}", "trained_labour_share")
+    with pytest.raises(CatalogError, match=r"'vcci_pci' supplies 'trained_labour_share' but .* 'gso_yearbook'"):
+        load_sources.__wrapped__(path)
+
+
+def test_a_source_cannot_cross_check_its_own_measure(tmp_path: Path) -> None:
+    path = _sources_with(tmp_path, '"CSTP 1: Gia nhập thị trường": pci_entry_cost',
+                         '"CSTP 1: Gia nhập thị trường": {measure: pci_entry_cost, role: cross_check}')
+    with pytest.raises(CatalogError, match="marks 'pci_entry_cost' as a cross_check but is its primary source"):
+        load_sources.__wrapped__(path)
+
+
+@pytest.mark.parametrize(("new", "message"), [
+    ("{measure: exam_avg_score, role: backup}", "role 'backup'"),
+    ("{measure: exam_avg_score, role: cross_check, percent: maybe}", "percent 'maybe'"),
+    ("{role: cross_check}", "expected a measure code"),
+    ("{measure: no_such_measure, role: cross_check}", "unknown measure 'no_such_measure'"),
+    ("{measure: trained_labour_share, role: cross_check}", "names measure 'trained_labour_share' more than once"),
+])
+def test_bad_workbook_columns_are_named(tmp_path: Path, new: str, message: str) -> None:
+    path = _sources_with(tmp_path, "{measure: exam_avg_score, role: cross_check}", new)
+    with pytest.raises(CatalogError, match=message):
         load_sources.__wrapped__(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +13,7 @@ import polars as pl
 from pii.catalog import load_sources, measures_of_source
 from pii.sample.common import VARIANT_NAMES
 from pii.sample.profiles import boundary_for_year, provinces
+from pii.sample.writers_pci import ABBREVIATIONS
 
 KEYS = ["province_code", "boundary", "year", "measure_code"]
 
@@ -19,6 +21,7 @@ KEYS = ["province_code", "boundary", "year", "measure_code"]
 def name_to_code(boundary: str) -> dict[str, str]:
     names = {p.name_vi: p.code for p in provinces(boundary)}
     names.update({name: code for (b, code), name in VARIANT_NAMES.items() if b == boundary})
+    names.update({name: code for (b, code), name in ABBREVIATIONS.items() if b == boundary})
     return names
 
 
@@ -71,6 +74,28 @@ def read_survey(path: Path, source_id: str, year: int) -> list[dict]:
     return out
 
 
+def read_pci_workbook(path: Path, year: int) -> list[dict]:
+    """Primary measures of the PCI workbook (each province once: the repeated row must match the first)."""
+    source = load_sources()["vcci_pci"]
+    boundary = boundary_for_year(year)
+    codes = name_to_code(boundary)
+    wb = openpyxl.load_workbook(path, read_only=True)
+    seen: dict[tuple[str, str], float] = {}
+    for sheet in {c.sheet for c in source.sheet_columns()}:
+        rows = [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
+        header = list(rows[2])
+        for row in rows[3:]:
+            code = codes.get(unicodedata.normalize("NFC", row[0] or ""))
+            for col in source.sheet_columns():
+                if code is None or col.sheet != sheet or col.role != "primary":
+                    continue
+                value = float(row[header.index(col.label)])
+                assert seen.setdefault((code, col.measure), value) == value, (path, sheet, row)
+    wb.close()
+    return [{"province_code": code, "boundary": boundary, "year": year, "measure_code": measure, "value": value}
+            for (code, measure), value in seen.items()]
+
+
 def read_agency(path: Path, year: int) -> list[dict]:
     rows = sheet_rows(path, "Số liệu")
     header = list(rows[3])
@@ -115,6 +140,8 @@ def read_landing(landing: Path, years: list[int]) -> tuple[pl.DataFrame, pl.Data
                 yearbook += read_yearbook(path, year)
             elif source.kind == "survey_index":
                 values += read_survey(path, source.source_id, year)
+            elif source.kind == "survey_workbook":
+                values += read_pci_workbook(path, year)
             elif source.kind == "agency_submission":
                 got = read_agency(path, year)
                 assert {r["measure_code"] for r in got} == {m.code for m in measures_of_source(source.source_id)}
