@@ -1,4 +1,4 @@
-"""The ``pii`` command line: sample data, materialization, summaries (and, as they land, scoring)."""
+"""The ``pii`` command line: sample data, materialization, summaries, scoring and what-if."""
 
 from __future__ import annotations
 
@@ -47,6 +47,59 @@ def _templates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fmt(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _whatif(args: argparse.Namespace) -> int:
+    from pii.provinces import ProvinceRegistry
+    from pii.warehouse import connect_readonly, framework_boundary, province_index, province_whatif
+
+    path = warehouse_path()
+    if not path.exists():
+        print(f"no warehouse at {path}: run `pii materialize` first", file=sys.stderr)
+        return 1
+    conn = connect_readonly(path)
+    try:
+        boundary = framework_boundary(conn, args.year)
+        registry = ProvinceRegistry.load()
+        codes = {p.code for p in registry.provinces(boundary)}
+        query = args.province.strip()
+        if query in codes:
+            code = query
+        else:
+            found = registry.resolve(query, boundary=boundary)
+            if not found.ok or found.code is None:
+                print(f"error: {found.message}", file=sys.stderr)
+                return 2
+            code = found.code
+        name = registry.province(boundary, code).name_vi
+        index = province_index(conn, args.year, code)
+        table = province_whatif(conn, args.year, code)
+    finally:
+        conn.close()
+    if index is None or table.is_empty():
+        print(f"error: no PII {args.year} scores for {name} ({code}) in {path}", file=sys.stderr)
+        return 1
+    print(f"PII {args.year} — {name} ({code}, boundary {boundary}): score {_fmt(index['score'])}, "
+          f"rank {index['rank']} of {index['n']}")
+    print("points/unit = PII points per unit of raw improvement; +k ranks = raw improvement needed "
+          "(— = not reachable within the observed range)")
+    header = ("indicator", "name", "dir", "current", "points/unit", "+1 rank", "+3 ranks", "+5 ranks")
+    rows = [(r["indicator_code"], (r["indicator"] or "")[:40], f"{r['direction']:+d}", _fmt(r["current_value"]),
+             _fmt(r["points_per_unit"]), _fmt(r["gain_1_rank"]), _fmt(r["gain_3_ranks"]), _fmt(r["gain_5_ranks"]))
+            for r in table.head(args.top).iter_rows(named=True)]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    for line in (header, *rows):
+        print("  ".join(str(x).ljust(w) if k < 2 else str(x).rjust(w)
+                        for k, (x, w) in enumerate(zip(line, widths, strict=True))))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from pii.sample.cli import add_sample_command
     from pii.scoring.cli import add_score_command
@@ -66,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     tpl.set_defaults(func=_templates)
     summ = sub.add_parser("summary", help="print row counts of the published warehouse")
     summ.set_defaults(func=_summary)
+    wif = sub.add_parser("whatif", help="what improving each indicator buys a province (from the published warehouse)")
+    wif.add_argument("--province", required=True, help="province code ('01') or name ('Hà Nội', 'Ha Noi')")
+    wif.add_argument("--year", type=int, default=2025, help="framework year (default 2025, boundary p34)")
+    wif.add_argument("--top", type=int, default=10, help="rows to show, best points per unit first (default 10)")
+    wif.set_defaults(func=_whatif)
     return parser
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import core, publish, raw, reference, staging
+from assets import core, pii, publish, raw, reference, staging
 from pipelines.jobs import pii_refresh
 from pipelines.resources import resources
 from pipelines.schedules import nightly_refresh
@@ -14,6 +14,7 @@ defs = dg.Definitions.merge(
     raw.defs,
     staging.defs,
     core.defs,
+    pii.defs,
     publish.defs,
     dg.Definitions(
         jobs=[pii_refresh],

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.core import defs as core_defs
+from assets.pii import defs as pii_defs
 from assets.raw import defs as raw_defs
 from assets.reference import defs as reference_defs
 from assets.staging import defs as staging_defs
@@ -20,7 +21,8 @@ from pii.quality.report import dq_summary_markdown
 from pipelines.environment import warehouse_path
 
 UPSTREAM = sorted(
-    {key for d in (reference_defs, raw_defs, staging_defs, core_defs) for a in d.assets for key in a.keys},
+    {key for d in (reference_defs, raw_defs, staging_defs, core_defs, pii_defs) for a in d.assets
+     for key in a.keys},
     key=lambda k: k.to_user_string(),
 )
 SUMMARY_TABLES = ("staging.measure_values", "core.indicator_values", "core.pii_input", "quarantine.rows")

@@ -75,6 +75,9 @@ class Build:
     def treat(self, spec: TreatSpec | None = None) -> Build:
         self._enter("Treated")
         self._x, log, self.flags = treat(self._x, self.structure.indicators, spec)
+        if spec is None:  # say so per indicator, so the log shows treatment was off rather than nothing
+            log = [LogEntry("treat", c, "off", 0, "outlier treatment is off in this method")
+                   for c in self.structure.indicators]
         self.entries += log
         return self._store("Treated")
 

@@ -12,6 +12,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from pii.sample import generate_sample
+from pii.warehouse import connect_readonly
 
 
 @dataclass
@@ -22,7 +23,7 @@ class Materialized:
     result: dg.ExecuteInProcessResult
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.published), read_only=True)
+        return connect_readonly(self.published)  # attached as "warehouse": pii.* names stay unambiguous
 
 
 def materialize_all(landing: Path, root: Path, raise_on_error: bool = True) -> Materialized:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
+
+from pii.warehouse import connect_readonly
 
 from .conftest import Materialized, materialize_all
 
@@ -14,7 +15,7 @@ RUN_LOGS = {"meta.file_versions", "meta.dq_results"}
 
 
 def _tables(path: Path) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect_readonly(path)  # a file named pii.duckdb makes `pii.scores` ambiguous otherwise
     try:
         names = [f"{s}.{t}" for s, t in con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables ORDER BY 1, 2").fetchall()]

@@ -29,10 +29,11 @@ def test_definitions_load_with_contract_tables_and_one_raw_asset_per_source() ->
         node = graph.get(key)
         schema = key.path[0]
         assert len(key.path) == 2, key
-        expected_group = {"meta": None, "raw": "raw", "staging": "staging", "core": "core", "quarantine": "quarantine"}
+        expected_group = {"meta": None, "raw": "raw", "staging": "staging", "core": "core", "quarantine": "quarantine",
+                          "pii": "pii"}
         if expected_group.get(schema):
             assert node.group_name == expected_group[schema], key
-        assert node.group_name in {"reference", "raw", "staging", "quarantine", "meta", "core", "publish"}
+        assert node.group_name in {"reference", "raw", "staging", "quarantine", "meta", "core", "pii", "publish"}
 
 
 def test_every_sql_file_has_an_asset_and_every_suite_has_checks() -> None:
@@ -70,3 +71,19 @@ def test_refresh_job_schedule_and_single_process_executor() -> None:
     schedule = defs.resolve_schedule_def("nightly_refresh")
     assert schedule.cron_schedule == "30 1 * * *"
     assert schedule.execution_timezone == "Asia/Ho_Chi_Minh"
+
+
+def test_index_assets_depend_on_the_pii_input_and_carry_blocking_checks() -> None:
+    graph = _defs().resolve_asset_graph()
+    tables = {"scores", "strengths_weaknesses", "treatment_log", "efficiency", "rank_uncertainty", "whatif"}
+    keys = {dg.AssetKey(["pii", t]) for t in tables}
+    assert keys <= graph.get_all_asset_keys()
+    for key in keys:
+        parents = {p.to_user_string() for p in graph.get(key).parent_keys}
+        assert {"core/pii_input", "meta/framework_indicators", "meta/framework_nodes"} <= parents, key
+    assert {dg.AssetKey(["pii", "scores"])} <= graph.get(dg.AssetKey(["pii", "whatif"])).parent_keys
+    assert keys <= graph.get(dg.AssetKey(["meta", "published_warehouse"])).parent_keys
+    specs = {(k.asset_key.to_user_string(), k.name): graph.get_check_spec(k) for k in graph.asset_check_keys}
+    for name in ("scores_in_range", "ranks_consistent", "provinces_scored", "identities_hold"):
+        assert specs[("pii/scores", name)].blocking, name
+    assert specs[("pii/rank_uncertainty", "rank_bounds_ordered")].blocking
