@@ -3,11 +3,13 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets._quality import gx_results, gx_specs
+from assets._quality import gx_results, gx_specs, spec
+from assets._quality import result as check_result
 from assets._warehouse import run_sql, table_metadata
 
 GROUP = "staging"
 MEASURE_VALUES = "staging.measure_values"
+IN_RANGE = "values_within_measure_range"
 
 
 @dg.asset(
@@ -26,10 +28,24 @@ def measure_observations(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=["staging", "measure_values"], group_name=GROUP, kinds={"duckdb", "sql"},
     deps=[["staging", "measure_observations"]],
     description="One value per province, boundary, year and measure, with provenance; revised editions win.",
-    check_specs=gx_specs(MEASURE_VALUES),
+    check_specs=[*gx_specs(MEASURE_VALUES),
+                 spec(MEASURE_VALUES, IN_RANGE, "critical",
+                      "every value within its measure's range in measures.csv (shares ≤ 100, scores on scale)")],
 )
 def measure_values(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         run_sql(conn, "staging", "measure_values")
         yield dg.MaterializeResult(metadata=table_metadata(conn, MEASURE_VALUES))
         yield from gx_results(conn, context.run_id, MEASURE_VALUES)
+        # Conforming already quarantines out-of-range cells; this guards the table whatever the adapter did.
+        bad = conn.execute("""
+            SELECT v.province_code, v.year, v.measure_code, v.value, m.min_value, m.max_value, v.file_path,
+                   v.sheet, v.row_number, v.column_ref
+            FROM staging.measure_values v JOIN meta.measures m USING (measure_code)
+            WHERE v.value < m.min_value OR v.value > m.max_value
+            ORDER BY v.measure_code, v.year, v.province_code
+        """).fetchall()
+        examples = [{"province": p, "year": y, "measure": m, "value": v, "range": [lo, hi], "file": f, "sheet": s,
+                     "row": r, "column": c} for p, y, m, v, lo, hi, f, s, r, c in bad[:20]]
+        yield check_result(conn, context.run_id, MEASURE_VALUES, IN_RANGE, "critical", not bad,
+                           "every value within its measure's range in measures.csv", len(bad), examples)

@@ -63,13 +63,23 @@ def conform_records(
             result.dispose(ctx, row.sheet, row.row_number, "quarantined", what)
         return result
     categories = {fold(k): v for k, v in spec.get("categories", {}).items()}
+    first_seen: dict[str, int] = {}  # record id -> row: a record listed twice must not count twice
+    id_col = cols["id"]
+    assert id_col is not None
     for row in data_rows:
         if row.row_number <= header.row_number:
             result.dispose(ctx, row.sheet, row.row_number, "structural", "title or header")
         elif row.is_blank():
             result.dispose(ctx, row.sheet, row.row_number, "structural", "blank")
+        elif (record_id := cell(row, id_col)[0].strip()) in first_seen:
+            result.quarantine_cell(ctx, row.sheet, row.row_number, column_letter(id_col), record_id, "duplicate_row",
+                                   f"record '{record_id}' is already listed at row {first_seen[record_id]}; "
+                                   "counted once")
+            result.dispose(ctx, row.sheet, row.row_number, "quarantined", "duplicate record")
         else:
             outcome = _conform_record(result, ctx, row, cols, spec, categories, boundary, registry)
+            if outcome[0] == "counted" and record_id:
+                first_seen[record_id] = row.row_number
             result.dispose(ctx, row.sheet, row.row_number, outcome[0], outcome[1])
     return result
 

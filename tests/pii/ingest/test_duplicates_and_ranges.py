@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,29 @@ def test_reason_codes_are_documented_snake_case() -> None:
     assert set(FILE_LEVEL_REASONS) <= set(REASON_CODES)
     assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", code) and text for code, text in REASON_CODES.items())
     assert {f"{status}_province" for status in ("unknown", "ambiguous", "wrong_boundary")} <= set(REASON_CODES)
+
+
+def test_a_record_listed_twice_counts_once(tmp_path: Path) -> None:
+    """An IP application number repeated in the list is quarantined as duplicate_row, not counted twice."""
+    from pii.catalog import load_sources
+    from pii.ingest.conform import conform_raw, read_raw
+    from pii.ingest.landing import find_files
+    from pii.provinces import ProvinceRegistry
+
+    source = load_sources()["ipvn_applications"]
+    path = tmp_path / source.path_for(2024)
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "Danh sách đơn – DỮ LIỆU MÔ PHỎNG\n"
+        "Số đơn,Loại đơn,Ngày nộp đơn,Người nộp đơn,Tỉnh/Thành phố\n"
+        "1-2024-00001,Sáng chế,02/01/2024,Công ty A,Hà Nội\n"
+        "1-2024-00002,Sáng chế,03/01/2024,Công ty B,Hà Nội\n"
+        "1-2024-00001,Sáng chế,02/01/2024,Công ty A,Hà Nội\n",
+        encoding="utf-8",
+    )
+    result = conform_raw(source, read_raw(source, find_files(tmp_path, source)[0]), ProvinceRegistry.load())
+    assert [r["record_id"] for r in result.records] == ["1-2024-00001", "1-2024-00002"]
+    assert [(q["reason_code"], q["row_number"], q["column_ref"]) for q in result.quarantine] == [
+        ("duplicate_row", 5, "A")]
+    assert "already listed at row 3" in result.quarantine[0]["reason"]
+    assert len(result.dispositions) == 5
