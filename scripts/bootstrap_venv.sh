@@ -23,13 +23,14 @@ echo "python venv has no ensurepip here; installing pip from PyPI into $VENV" >&
 rm -rf "$VENV"
 "$PY" -m venv --without-pip "$VENV"
 "$VENV/bin/python" - <<'PYEOF'
-import json, os, subprocess, sys, tempfile, urllib.request
+import json, os, subprocess, sys, tempfile, urllib.parse, urllib.request
 index = os.environ.get("PIP_INDEX_JSON", "https://pypi.org/pypi/pip/json")
 with urllib.request.urlopen(index, timeout=60) as r:
     meta = json.load(r)
 wheel = next(u for u in meta["urls"] if u["packagetype"] == "bdist_wheel")
 path = os.path.join(tempfile.mkdtemp(), wheel["filename"])
-urllib.request.urlretrieve(wheel["url"], path)
+# Mirrors may answer with a relative URL: resolve it against the index address.
+urllib.request.urlretrieve(urllib.parse.urljoin(index, wheel["url"]), path)
 # A pip wheel can run itself: install pip from its own wheel file.
 subprocess.check_call([sys.executable, os.path.join(path, "pip"), "install", "--no-index", path])
 PYEOF
