@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pii.catalog import Source
 from pii.ingest.cells import cell, column_letter, find_header, fold, header_index, parse_measure
-from pii.ingest.filelevel import check_stated_year, reject_rows
+from pii.ingest.filelevel import check_stated_year, reject_rows, sheet_present
 from pii.ingest.grid import GridRow
 from pii.ingest.results import ConformResult, FileContext
 from pii.provinces import ProvinceRegistry, boundary_for_year
@@ -57,15 +57,7 @@ def conform_agency(
 
 def _layout_ok(result: ConformResult, ctx: FileContext, data_rows: list[GridRow], header: GridRow | None) -> bool:
     """False (after quarantining the file) when the data sheet is missing or empty, or lacks a column."""
-    if not data_rows:
-        result.quarantine_cell(ctx, SHEET, 0, "", "", "missing_sheet",
-                               f"the workbook has no sheet '{SHEET}'; nothing from this file is staged")
-        return False
-    if all(r.is_blank() for r in data_rows):
-        result.quarantine_cell(ctx, SHEET, 0, "", "", "empty_sheet",
-                               f"sheet '{SHEET}' is empty; nothing from this file is staged")
-        for row in data_rows:
-            result.dispose(ctx, row.sheet, row.row_number, "structural", "blank")
+    if not sheet_present(result, ctx, SHEET, data_rows, "staged"):
         return False
     cols = {k: header_index(header, v) for k, v in COLUMNS.items()} if header else {}
     missing = [COLUMNS[k] for k in REQUIRED if cols.get(k) is None]

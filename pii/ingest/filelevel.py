@@ -22,6 +22,22 @@ def reject_rows(result: ConformResult, ctx: FileContext, rows: list[GridRow], he
             result.dispose(ctx, row.sheet, row.row_number, "quarantined", detail)
 
 
+def sheet_present(result: ConformResult, ctx: FileContext, sheet: str, rows: list[GridRow], verb: str) -> bool:
+    """False (after quarantining the file) when the sheet is missing or empty: the file must not count as
+    complete, or a record list as zero records per province. ``verb`` says what would have happened to it."""
+    if not rows:
+        result.quarantine_cell(ctx, sheet, 0, "", "", "missing_sheet",
+                               f"the workbook has no sheet '{sheet}'; nothing from this file is {verb}")
+        return False
+    if all(r.is_blank() for r in rows):
+        result.quarantine_cell(ctx, sheet, 0, "", "", "empty_sheet",
+                               f"sheet '{sheet}' is empty; nothing from this file is {verb}")
+        for row in rows:
+            result.dispose(ctx, row.sheet, row.row_number, "structural", "blank")
+        return False
+    return True
+
+
 def stated_year(rows: list[GridRow], header_row: int, label: str | None) -> tuple[GridRow, int, list[int]] | None:
     """The first cell above the header that states years: (row, column index, years).
 

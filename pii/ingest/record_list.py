@@ -11,6 +11,7 @@ import re
 
 from pii.catalog import Source
 from pii.ingest.cells import cell, column_letter, find_header, fold, header_index, resolve_province
+from pii.ingest.filelevel import sheet_present
 from pii.ingest.grid import GridRow
 from pii.ingest.results import ConformResult, FileContext
 from pii.provinces import ProvinceRegistry, boundary_for_year
@@ -46,7 +47,7 @@ def conform_records(
         if sheet and row.sheet != sheet:
             result.dispose(ctx, row.sheet, row.row_number, "structural", "sheet not mapped in sources.yaml")
     data_rows = [r for r in rows if not sheet or r.sheet == sheet]
-    if not _sheet_ok(result, ctx, sheet or "", data_rows):
+    if not sheet_present(result, ctx, sheet or "", data_rows, "counted"):
         return result
     header = find_header(data_rows, spec["province_column"])
     needed = {"province": spec["province_column"], "id": spec["record_id_column"], "date": spec["date_column"]}
@@ -82,24 +83,6 @@ def conform_records(
                 first_seen[record_id] = row.row_number
             result.dispose(ctx, row.sheet, row.row_number, outcome[0], outcome[1])
     return result
-
-
-def _sheet_ok(result: ConformResult, ctx: FileContext, sheet: str, data_rows: list[GridRow]) -> bool:
-    """False (after quarantining the file) when the record sheet is missing or empty.
-
-    An empty sheet is ``missing_header``, a file-level reason: the file must not count as zero records.
-    """
-    if not data_rows:
-        result.quarantine_cell(ctx, sheet, 0, "", "", "missing_sheet",
-                               f"the workbook has no sheet '{sheet}'; nothing from this file is counted")
-        return False
-    if all(r.is_blank() for r in data_rows):
-        result.quarantine_cell(ctx, sheet, 0, "", "", "missing_header",
-                               "the sheet is empty (no header row, no records); nothing from this file is counted")
-        for row in data_rows:
-            result.dispose(ctx, row.sheet, row.row_number, "structural", "blank")
-        return False
-    return True
 
 
 def _conform_record(

@@ -135,3 +135,24 @@ def test_a_record_listed_twice_counts_once(tmp_path: Path) -> None:
         ("duplicate_row", 5, "A")]
     assert "already listed at row 3" in result.quarantine[0]["reason"]
     assert len(result.dispositions) == 5
+
+
+def test_an_empty_record_sheet_rejects_the_file_instead_of_counting_zero(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    from pii.catalog import load_sources
+    from pii.ingest.conform import conform_raw, read_raw
+    from pii.ingest.landing import find_files
+    from pii.ingest.results import FILE_LEVEL_REASONS
+    from pii.provinces import ProvinceRegistry
+
+    source = load_sources()["most_st_organisations"]
+    path = tmp_path / source.path_for(2024)
+    path.parent.mkdir(parents=True)
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("Danh sách")
+    wb.close()
+    result = conform_raw(source, read_raw(source, find_files(tmp_path, source)[0]), ProvinceRegistry.load())
+    assert [q["reason_code"] for q in result.quarantine] == ["empty_sheet"]
+    assert "empty_sheet" in FILE_LEVEL_REASONS  # so staging counts no zeros for this file
+    assert result.records == []
