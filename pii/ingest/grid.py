@@ -46,6 +46,14 @@ class GridRow:
         return all(not c.strip() for c in self.cells)
 
 
+def rows_by_sheet(rows: list[GridRow]) -> dict[str, list[GridRow]]:
+    """The rows of each sheet, sheets in workbook order."""
+    by_sheet: dict[str, list[GridRow]] = {}
+    for row in rows:
+        by_sheet.setdefault(row.sheet, []).append(row)
+    return by_sheet
+
+
 def cell_text(value: object) -> tuple[str, str]:
     """Render a calamine cell as (text, type); floats use the shortest text that round-trips."""
     if value is None or value == "":

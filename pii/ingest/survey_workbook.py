@@ -35,7 +35,7 @@ from pii.ingest.cells import (
     range_problem,
     resolve_province,
 )
-from pii.ingest.grid import GridRow
+from pii.ingest.grid import GridRow, rows_by_sheet
 from pii.ingest.results import ConformResult, FileContext
 from pii.provinces import ProvinceRegistry, boundary_for_year
 
@@ -93,9 +93,7 @@ def conform_survey_workbook(
 ) -> ConformResult:
     result = ConformResult()
     specs = sheet_specs(source)
-    by_sheet: dict[str, list[GridRow]] = {}
-    for row in rows:
-        by_sheet.setdefault(row.sheet, []).append(row)
+    by_sheet = rows_by_sheet(rows)
     present = {fold(name) for name in by_sheet}
     for key, spec in specs.items():
         if key not in present:

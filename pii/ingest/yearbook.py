@@ -13,7 +13,7 @@ from __future__ import annotations
 from pii.catalog import Source
 from pii.ingest.cells import cell, column_letter, fold, parse_measure, resolve_province, row_kind
 from pii.ingest.filelevel import reject_rows
-from pii.ingest.grid import GridRow
+from pii.ingest.grid import GridRow, rows_by_sheet
 from pii.ingest.results import ConformResult, FileContext
 from pii.ingest.yearbook_header import TableHeader, YearColumn, read_header
 from pii.parsing.numbers import parse_number
@@ -33,9 +33,7 @@ def conform_yearbook(
 ) -> ConformResult:
     result = ConformResult()
     tables = tables_by_sheet(source)
-    by_sheet: dict[str, list[GridRow]] = {}
-    for row in rows:
-        by_sheet.setdefault(row.sheet, []).append(row)
+    by_sheet = rows_by_sheet(rows)
     for sheet in tables:
         if sheet not in by_sheet:
             result.quarantine_cell(ctx, sheet, 0, "", "", "missing_sheet",

@@ -191,10 +191,6 @@ def component_key(source_id: str, column: str) -> str:
     return mapped.get(column, f"{source_id}:{column}")
 
 
-def component_decimals(source_id: str, column: str) -> int:
-    return next(comp.decimals for comp in SURVEY_COLUMNS[source_id][0] if comp.column == column)
-
-
 def _component_formula(comp: Component, key: str) -> None:
     def compute(c: Latent, y: int) -> np.ndarray:
         level = comp.centre + comp.slope * (c.dev - 0.4) + comp.trend * years_since_base(y)
