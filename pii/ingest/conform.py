@@ -35,7 +35,7 @@ ADAPTERS: dict[str, Adapter] = {
 RAW_SCHEMA = {
     "source_id": pl.String, "data_year": pl.Int32, "file_path": pl.String, "file_sha256": pl.String,
     "sheet": pl.String, "row_number": pl.Int64, "cells": pl.List(pl.String), "cell_types": pl.List(pl.String),
-    "read_error": pl.String,
+    "read_error": pl.String, "read_error_code": pl.String,
 }
 
 
@@ -43,14 +43,16 @@ def read_raw(source: Source, landing_file: LandingFile) -> pl.DataFrame:
     """Every physical row of one landing file; an unreadable file becomes one row carrying the error."""
     base = {"source_id": source.source_id, "data_year": landing_file.data_year, "file_path": landing_file.rel_path,
             "file_sha256": landing_file.sha256}
+    code = "unreadable_file"
     try:
         if landing_file.error:
-            raise GridError(landing_file.error)  # refused by find_files (link outside landing, too large)
+            code = landing_file.error_code
+            raise GridError(landing_file.error)  # refused by find_files (link outside landing, too large, ...)
         rows = read_grid(landing_file.abs_path, source.format, landing_file.rel_path)
     except (GridError, EncodingError) as exc:
         message = str(exc) if str(exc).startswith(landing_file.rel_path) else f"{landing_file.rel_path}: {exc}"
         return pl.DataFrame([{**base, "sheet": "", "row_number": 0, "cells": [], "cell_types": [],
-                              "read_error": message}], schema=RAW_SCHEMA, orient="row")
+                              "read_error": message, "read_error_code": code}], schema=RAW_SCHEMA, orient="row")
     n = len(rows)  # built through Arrow, column by column: a record list has tens of thousands of rows
     strings = pa.list_(pa.string())
     table = pa.table({
@@ -60,6 +62,7 @@ def read_raw(source: Source, landing_file: LandingFile) -> pl.DataFrame:
         "cells": pa.array([r.cells for r in rows], strings),
         "cell_types": pa.array([r.types for r in rows], strings),
         "read_error": pa.array([None] * n, pa.string()),
+        "read_error_code": pa.array([None] * n, pa.string()),
     })
     return pl.from_arrow(table).cast(RAW_SCHEMA)
 
@@ -77,8 +80,8 @@ def conform_raw(
         ctx = FileContext(source.source_id, str(file_path), str(sha), int(year), catalog)
         errors = frame.filter(pl.col("read_error").is_not_null())
         if errors.height:
-            message = errors["read_error"][0]
-            result.quarantine_cell(ctx, "", 0, "", "", "unreadable_file", message)
+            message, code = errors["read_error"][0], errors["read_error_code"][0] or "unreadable_file"
+            result.quarantine_cell(ctx, "", 0, "", "", code, message)
             result.dispose(ctx, "", 0, "quarantined", "unreadable file")
             continue
         rows = [GridRow(sheet, number, tuple(cells), tuple(types))

@@ -33,6 +33,7 @@ class LandingFile:
     sha256: str
     size: int
     error: str | None = None  # set when the file was refused (never opened); see the module docstring
+    error_code: str = "unreadable_file"  # the quarantine reason code for ``error`` (results.REASON_CODES)
 
 
 def sha256_of(path: Path) -> str:

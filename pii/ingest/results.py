@@ -67,10 +67,23 @@ REASON_CODES = {
     "unknown_category": "a record's category is not mapped in sources.yaml",
     "bad_date": "a record's date cannot be read",
     "wrong_year": "a record is dated outside the file's data year",
+    # File-level reasons found before or while a file is read (issue 8: trust at the edges).
+    "limit_exceeded": "the file exceeds a reading limit (sheet dimensions, cell count, uncompressed size, row "
+                      "length); the limit is named and nothing is read",
+    "ambiguous_number": "the number's decimal/thousands convention cannot be decided from the file",
+    "unrecognised_file": "a file under the landing folder matches no source's file pattern (closest suggested)",
+    "path_year_mismatch": "the folder year and the year in the file name disagree",
+    "duplicate_file": "two different files for one source and data year; neither is read until one is removed",
+    "duplicate_header": "a header label the spec reads appears in more than one column",
+    "unsupported_year": "the data year lies outside the years the province boundaries cover",
+    "adapter_error": "reading this file failed inside the adapter; the error is named, other files go on",
+    "invalid_source_spec": "the source's entry in sources.yaml is invalid; its files are not read",
 }
 # Reason codes that reject a whole file (or a whole yearbook table): nothing of it may be read as complete.
 FILE_LEVEL_REASONS = ("unreadable_file", "missing_header", "missing_column", "missing_sheet", "empty_sheet",
-                      "wrong_data_year")
+                      "wrong_data_year", "limit_exceeded", "unrecognised_file", "path_year_mismatch",
+                      "duplicate_file", "duplicate_header", "unsupported_year", "adapter_error",
+                      "invalid_source_spec")
 
 
 def location(file_path: str, sheet: str, row: int, column: str) -> str:
