@@ -1,12 +1,15 @@
 """The base-measure catalog (reference/measures.csv) and the source register (reference/sources.yaml).
 
-Both are validated on load: a broken file fails with a message naming the file, the row or entry and the field.
+Both are validated on load, with messages naming the file, the row or source, and the field. A broken
+measures.csv, or a sources.yaml entry that cannot have a raw asset (YAML syntax, ``source_id``, ``format``,
+``file_pattern``, duplicate ``source_id``), fails the load. An entry whose kind-specific keys are invalid
+only disables that source (``Source.spec_error``; see pii/source_spec.py): every other source goes on.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ from typing import Any
 import yaml
 
 from pii.paths import REFERENCE_DIR
+from pii.source_spec import document_problem, kind_problem, named_measures, register_problem
 
 AGGREGATIONS = ("sum", "weighted_mean", "not_additive")
 SOURCE_KINDS = ("yearbook", "survey_index", "survey_workbook", "agency_submission", "record_list")
@@ -104,9 +108,13 @@ class Source:
     format: str
     file_pattern: str
     spec: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Set when the entry's kind-specific keys are invalid: the source is disabled (files quarantined, no values).
+    spec_error: str | None = None
 
     def measures(self) -> list[str]:
-        """Measure codes this source supplies, in the order its spec lists them."""
+        """Measure codes this source supplies, in the order its spec lists them (none when disabled)."""
+        if self.spec_error:
+            return []
         if self.kind == "yearbook":
             return [t["measure"] for t in self.spec["tables"]]
         if self.kind in ("survey_index", "survey_workbook"):
@@ -122,7 +130,7 @@ class Source:
 
     def sheet_columns(self) -> list[SheetColumn]:
         """Mapped columns of a survey source (sheet, header label, measure, role); empty for other kinds."""
-        if self.kind not in ("survey_index", "survey_workbook"):
+        if self.kind not in ("survey_index", "survey_workbook") or self.spec_error:
             return []
         return parse_sheet_columns(self.kind, self.spec, f"sources.yaml: source '{self.source_id}'")
 
@@ -169,59 +177,97 @@ def load_measures(path: Path = REFERENCE_DIR / "measures.csv") -> dict[str, Meas
     return out
 
 
+COMMON_KEYS = ("source_id", "kind", "agency", "title", "format", "file_pattern")
+
+
+def read_register(path: Path) -> list[dict[str, Any]]:
+    """The entries of sources.yaml; YAML syntax and the top-level shape are checked (errors fail the load)."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path.name}: not valid UTF-8 YAML: {exc}") from exc
+    problem = document_problem(doc)
+    if problem:
+        raise CatalogError(f"{path.name}: {problem}")
+    return doc["sources"]
+
+
+def _source(entry: dict[str, Any], error: str | None) -> Source:
+    return Source(
+        source_id=entry["source_id"], kind=str(entry.get("kind", "")), agency=str(entry.get("agency", "")),
+        title=str(entry.get("title", "")), format=entry["format"], file_pattern=entry["file_pattern"],
+        spec={k: v for k, v in entry.items() if k not in COMMON_KEYS}, spec_error=error,
+    )
+
+
 @cache
 def load_sources(path: Path = REFERENCE_DIR / "sources.yaml", measures_path: Path | None = None) -> dict[str, Source]:
-    """The source register, checked against the measure catalog (``measures_path``, default measures.csv)."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The source register, checked against the measure catalog (``measures_path``, default measures.csv).
+
+    Raises CatalogError for what no single source can absorb; an entry invalid in its kind-specific keys
+    comes back with ``spec_error`` set (the source is disabled, the others are unaffected).
+    """
+    measures = load_measures() if measures_path is None else load_measures(measures_path)
     out: dict[str, Source] = {}
-    for i, entry in enumerate(doc.get("sources", [])):
-        where = f"{path.name}: sources[{i}]"
-        for key in ("source_id", "kind", "agency", "format", "file_pattern"):
-            if not entry.get(key):
-                raise CatalogError(f"{where}: field '{key}' is missing")
-        if entry["kind"] not in SOURCE_KINDS:
-            raise CatalogError(f"{where}: field 'kind' is '{entry['kind']}', expected one of {SOURCE_KINDS}")
+    index: dict[str, int] = {}
+    for i, entry in enumerate(read_register(path)):
+        sid = entry.get("source_id") if isinstance(entry, dict) else None
+        where = f"{path.name}: sources[{i}]" + (f" (source '{sid}')" if isinstance(sid, str) else "")
+        problem = register_problem(entry)
+        if problem:
+            raise CatalogError(f"{where}: {problem}")
+        if sid in out:
+            raise CatalogError(f"{where}: field 'source_id': '{sid}' is already used by sources[{index[sid]}]")
         if ".." in Path(entry["file_pattern"]).parts or entry["file_pattern"].startswith("/"):
             raise CatalogError(f"{where}: field 'file_pattern' must stay inside the landing folder")
-        common = ("source_id", "kind", "agency", "title", "format", "file_pattern")
-        spec = {k: v for k, v in entry.items() if k not in common}
-        if entry["kind"] in ("survey_index", "survey_workbook"):
-            parse_sheet_columns(entry["kind"], spec, f"{where} ({entry['source_id']})")
-        out[entry["source_id"]] = Source(
-            source_id=entry["source_id"], kind=entry["kind"], agency=entry["agency"], title=entry.get("title", ""),
-            format=entry["format"], file_pattern=entry["file_pattern"], spec=spec,
-        )
-    _check_coverage(out, load_measures() if measures_path is None else load_measures(measures_path), path)
+        problem = _entry_problem(entry, measures)
+        index[sid] = i
+        out[sid] = _source(entry, f"{path.name}: source '{sid}': {problem}" if problem else None)
+    for m in measures.values():
+        if m.source_id not in out:
+            raise CatalogError(f"measures.csv: measure '{m.code}': source_id '{m.source_id}' is not in {path.name}")
     return out
 
 
-def _check_coverage(sources: dict[str, Source], measures: dict[str, Measure], path: Path) -> None:
-    """Each measure comes from exactly one primary source, and every measure a source names exists.
+def revalidated(source: Source, measures: dict[str, Measure] | None = None) -> Source:
+    """``source`` with ``spec_error`` set from its current kind and spec (for a source built in code or a test)."""
+    entry = {"source_id": source.source_id, "kind": source.kind, "agency": source.agency, "title": source.title,
+             "format": source.format, "file_pattern": source.file_pattern, **source.spec}
+    problem = register_problem(entry) or _entry_problem(entry, load_measures() if measures is None else measures)
+    return replace(source, spec_error=f"sources.yaml: source '{source.source_id}': {problem}" if problem else None)
+
+
+def _entry_problem(entry: dict[str, Any], measures: dict[str, Measure]) -> str | None:
+    """Why the kind-specific part of an entry disables its source, or None."""
+    problem = kind_problem(entry) or _measure_problem(entry, measures)
+    return problem or _role_problem(_source(entry, None), measures)
+
+
+def _measure_problem(entry: dict[str, Any], measures: dict[str, Measure]) -> str | None:
+    """Every measure the entry names exists, once."""
+    seen: dict[str, str] = {}
+    for where, code in named_measures(entry):
+        if code not in measures:
+            return f"field '{where}' names unknown measure '{code}' (not in measures.csv)"
+        if code in seen:
+            return f"field '{where}' names measure '{code}' more than once (also '{seen[code]}')"
+        seen[code] = where
+    return None
+
+
+def _role_problem(s: Source, measures: dict[str, Measure]) -> str | None:
+    """Each measure comes from exactly one primary source: the source that measures.csv names.
 
     A source may also name another source's measure when it marks it ``role: cross_check``.
     """
-    for s in sources.values():
-        named = s.measures() + s.cross_check_measures()
-        for code in named:
-            if code not in measures:
-                raise CatalogError(f"{path.name}: source '{s.source_id}' names unknown measure '{code}'")
-            if named.count(code) > 1:
-                raise CatalogError(f"{path.name}: source '{s.source_id}' names measure '{code}' more than once")
-        for code in s.measures():
-            if measures[code].source_id != s.source_id:
-                raise CatalogError(
-                    f"{path.name}: source '{s.source_id}' supplies '{code}' but measures.csv says "
-                    f"source_id '{measures[code].source_id}' (mark the column 'role: cross_check' if this "
-                    "source only cross-checks it)"
-                )
-        for code in s.cross_check_measures():
-            if measures[code].source_id == s.source_id:
-                raise CatalogError(
-                    f"{path.name}: source '{s.source_id}' marks '{code}' as a cross_check but is its primary source"
-                )
-    for m in measures.values():
-        if m.source_id not in sources:
-            raise CatalogError(f"measures.csv: measure '{m.code}': source_id '{m.source_id}' is not in {path.name}")
+    foreign = [c for c in s.measures() if measures[c].source_id != s.source_id]
+    own = [c for c in s.cross_check_measures() if measures[c].source_id == s.source_id]
+    if foreign:
+        return (f"supplies '{foreign[0]}' but measures.csv says source_id '{measures[foreign[0]].source_id}' "
+                "(mark the column 'role: cross_check' if this source only cross-checks it)")
+    if own:
+        return f"marks '{own[0]}' as a cross_check but is its primary source"
+    return None
 
 
 def measures_of_source(source_id: str) -> list[Measure]:

@@ -1,4 +1,10 @@
-"""The ``pii`` command line: sample data, materialization, summaries, scoring and what-if."""
+"""The ``pii`` command line: sample data, materialization, summaries, scoring and what-if.
+
+Exit codes: 0 done; 1 the run or its checks failed; 2 bad usage or input. Every subcommand raises
+:class:`pii.errors.UsageError` for a bad argument or input and :func:`main` prints it as one line,
+``pii <subcommand>: error: <message>``; argparse's own errors are one line too. Any other exception is a
+defect and keeps its traceback (exit 1).
+"""
 
 from __future__ import annotations
 
@@ -6,35 +12,37 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
+from pii.errors import UsageError, one_line
 from pii.paths import warehouse_path
 
 
 def _materialize(args: argparse.Namespace) -> int:
-    from pii.summary import warehouse_summary
+    from pii.summary import publication_time, warehouse_summary
     from pipelines.run import run_refresh  # Dagster is imported only for commands that need it
 
     report = run_refresh(args.select, "DEBUG" if args.verbose else "WARNING")
-    print(f"run {'succeeded' if report.success else 'FAILED'}")
-    print(f"checks: {report.checks_passed} passed, {len(report.checks_failed)} failed, "
-          f"{len(report.checks_warned)} warnings")
-    for name in report.checks_failed:
-        print(f"  FAILED  {name}")
-    for name in report.checks_warned:
-        print(f"  warning {name}")
-    for step in report.failed_steps:
-        print(f"  step failed: {step}")
-    if warehouse_path().exists():
-        print(warehouse_summary(warehouse_path()))
+    print("\n".join(report.lines()))
+    path = warehouse_path()
+    dq_report = path.parent / "reports" / f"dq_{report.run_id}.md"
+    if dq_report.exists():
+        print(f"data-quality report: {dq_report.with_name('dq_latest.md')}")
+    if not path.exists():
+        print(f"nothing published at {path}: no counts to show")
+    elif report.published:
+        print(warehouse_summary(path, f"warehouse: {path}, published by this run ({publication_time(path)})"))
+    else:  # never let the last publication's counts pass for this run's
+        print(warehouse_summary(path, f"warehouse: {path}, not replaced by this run; counts of the previous "
+                                      f"publication ({publication_time(path)}):"))
     return 0 if report.success and not report.checks_failed else 1
 
 
 def _summary(args: argparse.Namespace) -> int:
     from pii.summary import warehouse_summary
+    from pii.warehouse import open_warehouse
 
-    if not warehouse_path().exists():
-        print(f"no warehouse at {warehouse_path()}: run `pii materialize` first", file=sys.stderr)
-        return 1
+    open_warehouse(warehouse_path()).close()  # missing or unreadable: a one-line answer, not a traceback
     print(warehouse_summary(warehouse_path()))
     return 0
 
@@ -42,7 +50,7 @@ def _summary(args: argparse.Namespace) -> int:
 def _templates(args: argparse.Namespace) -> int:
     from pii.templates import generate_templates
 
-    for path in generate_templates(Path(args.out), args.year, args.province):
+    for path in generate_templates(args.out, args.year, args.province):
         print(path)
     return 0
 
@@ -55,35 +63,40 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def _whatif(args: argparse.Namespace) -> int:
+def _whatif_province(year: int, query: str) -> tuple[str, str, str]:
+    """Boundary, code and name of ``query`` (a code or any spelling) on framework year ``year``'s boundary."""
     from pii.provinces import ProvinceRegistry
-    from pii.warehouse import connect_readonly, framework_boundary, province_index, province_whatif
+    from pii.reference_years import framework_boundary
 
+    boundary = framework_boundary(year)
+    registry = ProvinceRegistry.load()
+    code = query.strip()
+    if code not in {p.code for p in registry.provinces(boundary)}:
+        found = registry.resolve(query, boundary=boundary)
+        if not found.ok or found.code is None:
+            raise UsageError(f"--province {query!r}: {found.message}")
+        code = found.code
+    return boundary, code, registry.province(boundary, code).name_vi
+
+
+def _whatif(args: argparse.Namespace) -> int:
+    from pii.reference_years import framework_years
+    from pii.warehouse import framework_boundary, lookup, open_warehouse, province_index, province_whatif
+
+    if args.year is None:
+        args.year = framework_years()[-1]
+    boundary, code, name = _whatif_province(args.year, args.province)
     path = warehouse_path()
-    if not path.exists():
-        print(f"no warehouse at {path}: run `pii materialize` first", file=sys.stderr)
-        return 1
-    conn = connect_readonly(path)
+    conn = open_warehouse(path)
     try:
-        boundary = framework_boundary(conn, args.year)
-        registry = ProvinceRegistry.load()
-        codes = {p.code for p in registry.provinces(boundary)}
-        query = args.province.strip()
-        if query in codes:
-            code = query
-        else:
-            found = registry.resolve(query, boundary=boundary)
-            if not found.ok or found.code is None:
-                print(f"error: {found.message}", file=sys.stderr)
-                return 2
-            code = found.code
-        name = registry.province(boundary, code).name_vi
-        index = province_index(conn, args.year, code)
-        table = province_whatif(conn, args.year, code)
+        lookup(conn, path, lambda c: framework_boundary(c, args.year))
+        index = lookup(conn, path, lambda c: province_index(c, args.year, code))
+        table = lookup(conn, path, lambda c: province_whatif(c, args.year, code))
     finally:
         conn.close()
     if index is None or table.is_empty():
-        print(f"error: no PII {args.year} scores for {name} ({code}) in {path}", file=sys.stderr)
+        print(f"pii whatif: error: no PII {args.year} scores for {name} ({code}) in {path}: "
+              "the last run did not score it (see `pii materialize`)", file=sys.stderr)
         return 1
     print(f"PII {args.year} — {name} ({code}, boundary {boundary}): score {_fmt(index['score'])}, "
           f"rank {index['rank']} of {index['n']}")
@@ -100,11 +113,30 @@ def _whatif(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (subcommand parsers inherit the class): exit 2 as before."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see `{self.prog} --help`)\n")
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not '{text}'")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     from pii.sample.cli import add_sample_command
     from pii.scoring.cli import add_score_command
 
-    parser = argparse.ArgumentParser(prog="pii", description="PII data pipeline")
+    parser = _Parser(prog="pii", description="PII data pipeline",
+                     epilog="exit codes: 0 done, 1 the run or its checks failed, 2 bad usage or input")
     sub = parser.add_subparsers(dest="command", required=True)
     add_sample_command(sub)
     add_score_command(sub)
@@ -115,21 +147,31 @@ def build_parser() -> argparse.ArgumentParser:
     tpl = sub.add_parser("templates", help="write blank agency submission templates to fill")
     tpl.add_argument("--year", type=int, required=True, help="data year the departments report on")
     tpl.add_argument("--province", help="one province (code or name); default: every province of the year")
-    tpl.add_argument("--out", default="templates", help="output folder (default: templates/)")
+    tpl.add_argument("--out", type=Path, default=Path("templates"), help="output folder (default: templates/)")
     tpl.set_defaults(func=_templates)
     summ = sub.add_parser("summary", help="print row counts of the published warehouse")
     summ.set_defaults(func=_summary)
     wif = sub.add_parser("whatif", help="what improving each indicator buys a province (from the published warehouse)")
     wif.add_argument("--province", required=True, help="province code ('01') or name ('Hà Nội', 'Ha Noi')")
-    wif.add_argument("--year", type=int, default=2025, help="framework year (default 2025, boundary p34)")
-    wif.add_argument("--top", type=int, default=10, help="rows to show, best points per unit first (default 10)")
+    wif.add_argument("--year", type=int, default=None,
+                     help="framework year (default: the latest in reference/framework/, e.g. 2025 on boundary p34)")
+    wif.add_argument("--top", type=positive_int, default=10,
+                     help="rows to show, best points per unit first (default 10)")
     wif.set_defaults(func=_whatif)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    """Run one subcommand; bad usage or input is one line on stderr and exit code 2."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help (0) or an argparse error, already printed on one line (2)
+        return 0 if done.code is None else done.code if isinstance(done.code, int) else 2
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"pii {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from pii.warehouse import connect_readonly
@@ -12,10 +13,22 @@ TABLES = (
 INDEX_TABLES = ("pii.scores", "pii.rank_uncertainty", "pii.whatif")
 
 
-def warehouse_summary(path: Path) -> str:
+def publication_time(path: Path) -> str | None:
+    """When ``path`` was published (local time with offset), None if nothing is published there.
+
+    Publishing replaces the file with a fresh copy (see assets/publish/warehouse.py), so its mtime is the time
+    of publication.
+    """
+    if not path.exists():
+        return None
+    return datetime.fromtimestamp(path.stat().st_mtime).astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+def warehouse_summary(path: Path, heading: str | None = None) -> str:
+    """Row counts of the published warehouse, under ``heading`` (default: its path and publication time)."""
     conn = connect_readonly(path)
     try:
-        lines = [f"warehouse: {path}"]
+        lines = [heading or f"warehouse: {path} (published {publication_time(path)})"]
         for table in TABLES:
             n = conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
             lines.append(f"  {table:<28} {n[0] if n else 0:>8} rows")

@@ -19,8 +19,10 @@ from pathlib import Path
 import xlsxwriter
 
 from pii.catalog import Measure, Source, load_sources, measures_of_source
+from pii.errors import UsageError, require_output_dir
 from pii.paths import REFERENCE_DIR
 from pii.provinces import ProvinceRegistry, boundary_for_year
+from pii.reference_years import check_data_years
 
 SHEET_INTRO = "Hướng dẫn"
 SHEET_DATA = "Số liệu"
@@ -126,14 +128,15 @@ def _validate(ws: xlsxwriter.worksheet.Worksheet, row: int, measure: Measure) ->
 
 
 def resolve_template_province(year: int, province: str) -> str:
-    """The code of ``province`` (a code or any known spelling) on the boundary of ``year``."""
+    """The code of ``province`` (a code or any known spelling) on the boundary of ``year``; else a UsageError
+    with the registry's explanation and closest names."""
     registry = ProvinceRegistry.load()
     boundary = boundary_for_year(year)
-    if province in {p.code for p in registry.provinces(boundary)}:
-        return province
+    if province.strip() in {p.code for p in registry.provinces(boundary)}:
+        return province.strip()
     resolved = registry.resolve(province, boundary=boundary)
     if not resolved.ok or resolved.code is None:
-        raise ValueError(f"province '{province}': {resolved.message}")
+        raise UsageError(f"--province {province!r}: {resolved.message}")
     return resolved.code
 
 
@@ -144,7 +147,12 @@ def template_rows(source: Source, year: int, province_code: str | None = None) -
 
 
 def generate_templates(out_dir: Path, year: int, province: str | None = None) -> list[Path]:
-    """Blank templates, one per department, for data year ``year`` (optionally one province only)."""
+    """Blank templates, one per department, for data year ``year`` (optionally one province only).
+
+    A year no framework reads, an unknown province or an output folder that cannot be made is a UsageError.
+    """
+    check_data_years([year], "--year")
+    require_output_dir(out_dir, "--out")
     code = resolve_template_province(year, province) if province else None
     written = []
     for source in load_sources().values():

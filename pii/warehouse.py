@@ -8,12 +8,17 @@ reference to catalog or schema 'pii'". Attaching the file under the name ``wareh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
 
+from pii.errors import UsageError, one_line
+
 CATALOG = "warehouse"
+T = TypeVar("T")
 
 
 def connect_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -32,6 +37,25 @@ def connect_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
     return conn
 
 
+def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    """:func:`connect_readonly` for the command line: a missing or unreadable warehouse is a UsageError."""
+    if not path.exists():
+        raise UsageError(f"no warehouse at {path}: run `pii materialize` first")
+    try:
+        return connect_readonly(path)
+    except duckdb.Error as exc:
+        raise UsageError(f"cannot open the warehouse {path}: {one_line(str(exc))}") from None
+
+
+def lookup(conn: duckdb.DuckDBPyConnection, path: Path, query: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Run ``query``; a table missing from the warehouse (an old or partial build) is a UsageError."""
+    try:
+        return query(conn)
+    except duckdb.CatalogException as exc:
+        raise UsageError(f"the warehouse {path} lacks a table this command reads ({one_line(str(exc))}): "
+                         "run `pii materialize` to rebuild it") from None
+
+
 def framework_boundary(conn: duckdb.DuckDBPyConnection, year: int) -> str:
     """The province boundary of a framework year (p63 or p34), from meta.framework_indicators."""
     rows = conn.execute("SELECT DISTINCT boundary FROM meta.framework_indicators WHERE framework_year = ?",
@@ -39,7 +63,8 @@ def framework_boundary(conn: duckdb.DuckDBPyConnection, year: int) -> str:
     if not rows:
         years = [r[0] for r in conn.execute(
             "SELECT DISTINCT framework_year FROM meta.framework_indicators ORDER BY 1").fetchall()]
-        raise ValueError(f"no framework year {year} in the warehouse (have {', '.join(map(str, years))})")
+        raise UsageError(f"--year {year}: the warehouse has no PII {year} (it has {', '.join(map(str, years))}): "
+                         "run `pii materialize`")
     return str(rows[0][0])
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dagster as dg
+
+from pipelines.dead_runs import fail_dead_runs, process_tags
+from pipelines.dq_report_hooks import CHECK_BLOCKED, error_first_lines
+
+PUBLISH_KEY = dg.AssetKey(["meta", "published_warehouse"])
+DETAIL_WIDTH = 160
 
 
 @dataclass(frozen=True)
@@ -15,26 +22,80 @@ class RunReport:
     checks_failed: list[str]
     checks_warned: list[str]
     failed_steps: list[str]
+    run_id: str = ""
+    published: bool = False  # this run replaced the published warehouse
+    details: dict[str, list[str]] = field(default_factory=dict)  # failed check or step -> first lines of why
+    cleared_runs: list[str] = field(default_factory=list)  # dead predecessors marked failed before this run
+
+    def lines(self) -> list[str]:
+        """What ``pii materialize`` prints about the run (the warehouse summary follows it)."""
+        out = [*self.cleared_runs, f"run {'succeeded' if self.success else 'FAILED'} (run id {self.run_id})",
+               f"checks: {self.checks_passed} passed, {len(self.checks_failed)} failed, "
+               f"{len(self.checks_warned)} warnings"]
+        for name in self.checks_failed:
+            out += [f"  FAILED  {name}", *(f"          {line}" for line in self.details.get(name, []))]
+        out += [f"  warning {name}" for name in self.checks_warned]
+        for step in self.failed_steps:
+            out += [f"  step failed: {step}", *(f"          {line}" for line in self.details.get(step, []))]
+        return out
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= DETAIL_WIDTH else text[:DETAIL_WIDTH - 1] + "…"
+
+
+def check_lines(evaluation: dg.AssetCheckEvaluation, description: str | None) -> list[str]:
+    """The first lines of a failed check: what it checks, how many rows failed, the first example."""
+    meta = {k: getattr(v, "value", v) for k, v in evaluation.metadata.items()}
+    examples = meta.get("examples") or {}
+    first = next((v[0] for v in (examples.get("examples"), examples.get("values")) if v), None)
+    lines = [description] if description else []
+    observed = (meta.get("observed_value") or {}).get("value")
+    if "unexpected_count" in meta:
+        lines.append(f"{meta['unexpected_count']} unexpected"
+                     + (f"; observed {observed}" if observed is not None else "")
+                     + (f"; first: {json.dumps(first, ensure_ascii=False, default=str)}" if first is not None else ""))
+    return [_clip(line) for line in lines]
 
 
 def run_refresh(selection: str | None = None, log_level: str = "WARNING") -> RunReport:
-    """Execute ``pii_refresh`` in this process, on the instance in DAGSTER_HOME when set (else ephemeral)."""
+    """Execute ``pii_refresh`` in this process, on the instance in DAGSTER_HOME when set (else ephemeral).
+
+    Runs of this instance whose process on this host is gone are marked failed first, so they stop holding
+    the ``duckdb_writer`` slot queued and scheduled runs wait for.
+    """
     from pipelines.definitions import defs
 
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    persistent = bool(os.environ.get("DAGSTER_HOME"))
+    instance = dg.DagsterInstance.get() if persistent else dg.DagsterInstance.ephemeral()
+    cleared = fail_dead_runs(instance) if persistent else []
     job = defs.resolve_job_def("pii_refresh")
     selected = [dg.AssetKey.from_user_string(s) for s in selection.split(",")] if selection else None
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selected,
-                                    run_config=run_config)
-    passed, failed, warned = 0, [], []
+                                    run_config=run_config, tags=process_tags())
+    return report_from_result(result, defs, cleared)
+
+
+def report_from_result(result: dg.ExecuteInProcessResult, defs: dg.Definitions,
+                       cleared: list[str] | None = None) -> RunReport:
+    """Checks passed and failed, failed steps, and the first lines of why each failed, from a finished run."""
+    graph = defs.resolve_asset_graph()
+    passed, failed, warned, details = 0, [], [], {}
     for evaluation in result.get_asset_check_evaluations():
         name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
         if evaluation.passed:
             passed += 1
         elif evaluation.severity == dg.AssetCheckSeverity.ERROR:
             failed.append(name)
+            details[name] = check_lines(evaluation, graph.get_check_spec(evaluation.asset_check_key).description)
         else:
             warned.append(name)
-    failed_steps = [e.step_key for e in result.all_events if e.is_step_failure and e.step_key]
-    return RunReport(result.success, passed, sorted(failed), sorted(warned), sorted(set(failed_steps)))
+    for event in result.all_events:
+        error = event.step_failure_data.error if event.is_step_failure and event.step_key else None
+        if error is not None and error.cls_name != CHECK_BLOCKED:  # a check-blocked step is listed by its checks
+            details[event.step_key] = [_clip(line) for line in error_first_lines(error)]
+    published = any(e.asset_key == PUBLISH_KEY for e in result.get_asset_materialization_events())
+    return RunReport(result.success, passed, sorted(failed), sorted(warned),
+                     sorted(k for k in details if k not in failed), result.run_id, published, details,
+                     cleared or [])

@@ -6,6 +6,7 @@ from dagster_duckdb import DuckDBResource
 from assets._quality import gx_results, gx_specs, spec
 from assets._quality import result as check_result
 from assets._warehouse import run_sql, table_metadata
+from assets.core.quality import IN_RANGE, IN_RANGE_TEXT, indicator_range_check
 
 GROUP = "core"
 FRAMEWORK_MEASURES = "core.framework_measure_values"
@@ -51,6 +52,7 @@ def framework_measure_values(context: dg.AssetExecutionContext, duckdb: DuckDBRe
     description="Every indicator of every framework year for every province: value, numerator, denominator, unit.",
     check_specs=[spec(INDICATORS, GRID_COMPLETE, "critical",
                       "one row per province of the boundary × indicator of the framework"),
+                 spec(INDICATORS, IN_RANGE, "critical", IN_RANGE_TEXT),
                  *gx_specs(INDICATORS)],
 )
 def indicator_values(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
@@ -74,6 +76,7 @@ def indicator_values(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                if not e == n == d]
         yield check_result(conn, context.run_id, INDICATORS, GRID_COMPLETE, "critical", not bad,
                            "one row per province of the boundary × indicator of the framework", len(bad), bad)
+        yield indicator_range_check(conn, context.run_id)
         yield from gx_results(conn, context.run_id, INDICATORS)
 
 

@@ -1,6 +1,7 @@
-"""Coverage (GII's minimum-coverage rule) and plausibility warnings on the indicator tables."""
+"""The range gate on indicator values (critical), coverage (GII's minimum-coverage rule) and plausibility warnings."""
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets._quality import result as check_result
@@ -8,11 +9,52 @@ from assets._quality import spec
 from assets._warehouse import run_sql, table_metadata
 from pii.quality.thresholds import thresholds
 
+INDICATORS = "core.indicator_values"
+IN_RANGE = "values_within_declared_range"
+IN_RANGE_TEXT = "every indicator value within its range (declared in the framework, or implied by its formula)"
 COVERAGE = "core.indicator_coverage"
 FLAGS = "core.plausibility_flags"
 INDICATOR_RULE = "indicators_meet_coverage_rule"
 PROVINCE_RULE = "provinces_meet_coverage_rule"
 PLAUSIBLE = "no_plausibility_flags"
+LIMITS = thresholds()  # read (and validated) when the definitions load: a bad quality.yaml fails there
+
+# A value outside [min_value, max_value] of meta.framework_indicators (pii/framework/ranges.py), or not finite,
+# with the staged inputs behind it and the cells they came from.
+OUT_OF_RANGE_SQL = """
+    WITH bad AS (
+        SELECT v.framework_year, v.indicator_code, v.province_code, v.boundary, v.value, i.unit, i.min_value,
+               i.max_value, i.range_basis
+        FROM core.indicator_values v JOIN meta.framework_indicators i USING (framework_year, indicator_code)
+        WHERE v.value IS NOT NULL AND (NOT isfinite(v.value) OR v.value < i.min_value OR v.value > i.max_value)
+    ),
+    inputs AS (
+        SELECT b.framework_year, b.indicator_code, b.province_code,
+               string_agg(t.role || ' ' || t.measure_code || ' ' || t.year || ' = '
+                          || coalesce(s.value::VARCHAR, 'not on this boundary (rebased)')
+                          || coalesce(' (' || s.file_path || ', sheet ''' || s.sheet || ''', row '
+                                      || s.row_number || ', column ' || s.column_ref || ')', ''),
+                          '; ' ORDER BY t.role DESC, t.measure_code, t.year) AS inputs
+        FROM bad b
+        JOIN meta.framework_formula_terms t USING (framework_year, indicator_code)
+        LEFT JOIN staging.measure_values s
+            ON s.province_code = b.province_code AND s.boundary = b.boundary
+           AND s.measure_code = t.measure_code AND s.year = t.year
+        GROUP BY ALL
+    )
+    SELECT b.framework_year, b.indicator_code, b.province_code, b.value, b.unit, b.min_value, b.max_value,
+           b.range_basis, i.inputs
+    FROM bad b LEFT JOIN inputs i USING (framework_year, indicator_code, province_code)
+    ORDER BY b.framework_year, b.indicator_code, b.province_code
+"""
+
+
+def indicator_range_check(conn: duckdb.DuckDBPyConnection, run_id: str) -> dg.AssetCheckResult:
+    """Critical: a share above 100 % (or any value outside its range) blocks everything downstream."""
+    rows = conn.execute(OUT_OF_RANGE_SQL).fetchall()
+    examples = [{"framework_year": y, "indicator": c, "province": p, "value": v, "unit": u, "range": [lo, hi],
+                 "range_from": basis, "inputs": inputs} for y, c, p, v, u, lo, hi, basis, inputs in rows[:20]]
+    return check_result(conn, run_id, INDICATORS, IN_RANGE, "critical", not rows, IN_RANGE_TEXT, len(rows), examples)
 
 
 @dg.asset(
@@ -25,7 +67,7 @@ PLAUSIBLE = "no_plausibility_flags"
     ],
 )
 def indicator_coverage(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-    limits = thresholds()
+    limits = LIMITS
     with duckdb.get_connection() as conn:
         run_sql(conn, "core", "indicator_coverage", limits)
         yield dg.MaterializeResult(metadata=table_metadata(conn, COVERAGE))
@@ -48,7 +90,7 @@ def indicator_coverage(context: dg.AssetExecutionContext, duckdb: DuckDBResource
 )
 def plausibility_flags(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
-        run_sql(conn, "core", "plausibility_flags", thresholds())
+        run_sql(conn, "core", "plausibility_flags", LIMITS)
         yield dg.MaterializeResult(metadata=table_metadata(conn, FLAGS))
         rows = conn.execute(f"""
             SELECT flag, framework_year, province_code, code, year, previous_value, value, score, file_path

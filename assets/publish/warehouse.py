@@ -17,7 +17,7 @@ from assets.pii import defs as pii_defs
 from assets.raw import defs as raw_defs
 from assets.reference import defs as reference_defs
 from assets.staging import defs as staging_defs
-from pii.quality.report import dq_summary_markdown
+from pii.quality.report import dq_summary_markdown, write_dq_report
 from pipelines.environment import warehouse_path
 
 UPSTREAM = sorted(
@@ -40,18 +40,16 @@ def publish_file(build: Path, published: Path) -> None:
     description="Copies the finished build to the published warehouse file (PII_DUCKDB_PATH) atomically.",
 )
 def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    published = warehouse_path()
     with duckdb.get_connection() as conn:
         counts = {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in SUMMARY_TABLES}
-        report = dq_summary_markdown(conn, context.run_id)
         conn.execute("CHECKPOINT")
     build = Path(duckdb.database)
-    published = warehouse_path()
     publish_file(build, published)
-    reports = published.parent / "reports"
-    reports.mkdir(parents=True, exist_ok=True)
-    (reports / f"dq_{context.run_id}.md").write_text(report, encoding="utf-8")
-    (reports / "dq_latest.md").write_text(report, encoding="utf-8")
-    context.log.info(f"published {build} -> {published}; data-quality summary in {reports / 'dq_latest.md'}")
+    with duckdb.get_connection() as conn:  # after the copy: the report gives the publication time
+        report = dq_summary_markdown(conn, context.run_id, published, published_now=True)
+    latest = write_dq_report(published.parent / "reports", context.run_id, report)
+    context.log.info(f"published {build} -> {published}; data-quality summary in {latest}")
     return dg.MaterializeResult(metadata={
         "data_quality_summary": dg.MetadataValue.md(report[:20000]),
         "path": dg.MetadataValue.path(str(published)),

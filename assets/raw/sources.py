@@ -4,7 +4,8 @@ Raw tables keep the file exactly as it was (cells as text with their types) plus
 sha256, sheet and row number. Ingestion is incremental by content: a file whose sha256 is already loaded
 is not read again; a changed file replaces its earlier rows in one transaction; a file that left the
 landing folder is removed. Each change is logged in ``meta.file_versions`` (which version superseded
-which, and when).
+which, and when). A raw asset never fails because of one file: a file that cannot be read or stored becomes
+one error row (``read_error``), and a table left by an older column layout is rebuilt from the files.
 """
 
 import dagster as dg
@@ -15,6 +16,7 @@ from dagster_duckdb import DuckDBResource
 from assets._warehouse import ensure_schemas, table_metadata
 from pii.catalog import Source, load_sources
 from pii.ingest.conform import RAW_SCHEMA, read_raw
+from pii.ingest.isolation import exception_text
 from pii.ingest.landing import LandingFile, find_files
 from pii.paths import landing_dir
 
@@ -28,6 +30,12 @@ CREATE TABLE IF NOT EXISTS meta.file_versions (
 
 def _ensure_raw_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
     ensure_schemas(conn)
+    schema, name = table.split(".")
+    columns = [c for (c,) in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+        "ORDER BY ordinal_position", [schema, name]).fetchall()]
+    if columns and columns != list(RAW_SCHEMA):  # built by an older version: reload every file, not fail on insert
+        conn.execute(f"DROP TABLE {table}")
     conn.register("_empty", pl.DataFrame(schema=RAW_SCHEMA).to_arrow())
     conn.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _empty")
     conn.unregister("_empty")
@@ -42,6 +50,31 @@ def _log(conn: duckdb.DuckDBPyConnection, source_id: str, path: str, sha: str | 
     )
 
 
+def _error_frame(source: Source, f: LandingFile, message: str) -> pl.DataFrame:
+    """The one raw row that stands for a file that could not be read or stored."""
+    row = {"source_id": source.source_id, "data_year": f.data_year, "file_path": f.rel_path, "file_sha256": f.sha256,
+           "sheet": "", "row_number": 0, "cells": [], "cell_types": [], "read_error": message,
+           "read_error_code": "unreadable_file"}
+    return pl.DataFrame([row], schema=RAW_SCHEMA, orient="row")
+
+
+def _store(conn: duckdb.DuckDBPyConnection, table: str, source: Source, f: LandingFile, frame: pl.DataFrame,
+           event: str, previous: str | None, run_id: str) -> None:
+    """Replace one file's rows in one transaction (all or nothing)."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(f"DELETE FROM {table} WHERE file_path = ?", [f.rel_path])
+        conn.register("_frame", frame.to_arrow())
+        conn.execute(f"INSERT INTO {table} SELECT * FROM _frame")
+        _log(conn, source.source_id, f.rel_path, f.sha256, f.data_year, frame.height, event, previous, run_id)
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.unregister("_frame")
+
+
 def sync_raw_table(
     conn: duckdb.DuckDBPyConnection, source: Source, files: list[LandingFile], run_id: str,
 ) -> dict[str, int]:
@@ -49,25 +82,24 @@ def sync_raw_table(
     table = f"raw.{source.source_id}"
     _ensure_raw_table(conn, table)
     loaded = dict(conn.execute(f"SELECT DISTINCT file_path, file_sha256 FROM {table}").fetchall())
+    refused = dict(conn.execute(f"SELECT file_path, read_error FROM {table} WHERE read_error IS NOT NULL").fetchall())
     counts = {"added": 0, "replaced": 0, "removed": 0, "unchanged": 0}
     for f in files:
         previous = loaded.get(f.rel_path)
-        if previous == f.sha256:
+        # A refused file has no sha256: it is unchanged only while it is refused for the same reason.
+        if previous == f.sha256 and (f.error is None or refused.get(f.rel_path) == f.error):
             counts["unchanged"] += 1
             continue
-        frame = read_raw(source, f)
         event = "replaced" if previous else "added"
-        conn.execute("BEGIN TRANSACTION")
         try:
-            conn.execute(f"DELETE FROM {table} WHERE file_path = ?", [f.rel_path])
-            conn.register("_frame", frame.to_arrow())
-            conn.execute(f"INSERT INTO {table} SELECT * FROM _frame")
-            conn.unregister("_frame")
-            _log(conn, source.source_id, f.rel_path, f.sha256, f.data_year, frame.height, event, previous, run_id)
-            conn.execute("COMMIT")
-        except Exception:
-            conn.execute("ROLLBACK")
-            raise
+            frame = read_raw(source, f)
+        except Exception as exc:  # read_raw turns reader errors into an error row; this is the backstop
+            frame = _error_frame(source, f, f"{f.rel_path}: reading failed ({exception_text(exc)})")
+        try:
+            _store(conn, table, source, f, frame, event, previous, run_id)
+        except Exception as exc:  # rows the table refuses: keep the file as one error row, the others go on
+            _store(conn, table, source, f, _error_frame(source, f, f"{f.rel_path}: its rows could not be stored "
+                                                        f"({exception_text(exc)})"), event, previous, run_id)
         counts[event] += 1
     present = {f.rel_path for f in files}
     for path, sha in sorted(loaded.items()):
@@ -84,10 +116,12 @@ def sync_raw_table(
 def _build(source: Source) -> dg.AssetsDefinition:
     table = f"raw.{source.source_id}"
 
+    disabled = f"DISABLED by an invalid entry in sources.yaml ({source.spec_error}). " if source.spec_error else ""
+
     @dg.asset(
         key=["raw", source.source_id], group_name=GROUP, kinds={"duckdb", source.format},
-        description=f"{source.title} — every row of `{source.file_pattern}` (agency {source.agency}).",
-        metadata={"file_pattern": source.file_pattern, "adapter": source.kind},
+        description=f"{disabled}{source.title} — every row of `{source.file_pattern}` (agency {source.agency}).",
+        metadata={"file_pattern": source.file_pattern, "adapter": source.kind, "spec_error": source.spec_error or ""},
     )
     def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         landing = landing_dir()
@@ -101,6 +135,8 @@ def _build(source: Source) -> dg.AssetsDefinition:
             meta = table_metadata(conn, table)
         for path, error in errors:
             context.log.error(f"{path}: {error}")
+        if source.spec_error:  # its files are kept here but quarantined when conformed
+            context.log.error(f"{source.spec_error}; its {len(files)} file(s) are not conformed")
         listing = [{"path": f.rel_path, "sha256": f.sha256, "bytes": f.size} for f in files]
         meta["files"] = dg.MetadataValue.json(listing)
         meta["unreadable_files"] = dg.MetadataValue.int(len(errors))

@@ -35,8 +35,9 @@ def _measures() -> pl.DataFrame:
 
 def _sources() -> pl.DataFrame:
     rows = [{"source_id": s.source_id, "kind": s.kind, "agency": s.agency, "format": s.format,
-             "file_pattern": s.file_pattern, "title": s.title} for s in load_sources().values()]
-    return pl.DataFrame(rows)
+             "file_pattern": s.file_pattern, "title": s.title, "spec_error": s.spec_error}
+            for s in load_sources().values()]
+    return pl.DataFrame(rows, schema_overrides={"spec_error": pl.String})
 
 
 def _framework(table: str) -> Callable[[], pl.DataFrame]:
@@ -53,7 +54,8 @@ TABLES: dict[str, tuple[Callable[[], pl.DataFrame], list[str], str]] = {
                          "Province names as they appear in real files, with the code they resolve to."),
     "agencies": (lambda: _csv("agencies.csv"), ["agency_code"], "Supplying agencies and their 2025 successors."),
     "measures": (_measures, ["measure_code"], "Base-measure catalog: unit, source and aggregation over provinces."),
-    "sources": (_sources, ["source_id"], "Source register: every landing-file family and its adapter kind."),
+    "sources": (_sources, ["source_id"], "Source register: every landing-file family, its adapter kind, and why "
+                "it is disabled (spec_error) when its entry is invalid."),
     "framework_indicators": (_framework("framework_indicators"), ["framework_year", "indicator_code"],
                              "PII indicators per framework year, with formula, weight, direction and provenance."),
     "framework_nodes": (_framework("framework_nodes"), ["framework_year", "level", "code"],

@@ -13,10 +13,14 @@ from dagster_duckdb import DuckDBResource
 from assets._quality import result as check_result
 from assets._quality import spec
 from assets._warehouse import table_metadata, write_frame
-from pii.catalog import load_sources
-from pii.ingest.conform import conform_raw
-from pii.ingest.results import FILE_LEVEL_REASONS, ConformResult
-from pii.provinces import ProvinceRegistry, boundary_for_year
+from pii.catalog import Source, load_sources
+from pii.ingest.conform import RAW_SCHEMA, conform_raw
+from pii.ingest.file_register import landing_register
+from pii.ingest.inventory import Inventory, quarantine_entries, take_inventory
+from pii.ingest.isolation import exception_text, quarantine_source, unreadable_source
+from pii.ingest.results import ConformResult
+from pii.paths import landing_dir
+from pii.provinces import ProvinceRegistry
 
 GROUP = "staging"
 ROW_CONSERVATION = "row_conservation"
@@ -31,16 +35,9 @@ OUTPUTS = {
 }
 
 
-def _landing_files(raw: pl.DataFrame, result: ConformResult) -> pl.DataFrame:
-    """One row per landing file: fingerprint, row count, and whether it conformed as a whole."""
-    file_level = {q["file_path"] for q in result.quarantine if q["reason_code"] in FILE_LEVEL_REASONS}
-    files = raw.group_by("source_id", "data_year", "file_path", "file_sha256").agg(
-        pl.len().alias("raw_rows"), pl.col("read_error").drop_nulls().first().alias("read_error"),
-    )
-    return files.with_columns(
-        pl.col("data_year").map_elements(boundary_for_year, return_dtype=pl.String).alias("boundary"),
-        (~pl.col("file_path").is_in(sorted(file_level))).alias("conformed_ok"),
-    )
+def _landing_files(raw: pl.DataFrame, result: ConformResult, inventory: Inventory) -> pl.DataFrame:
+    """One row per file under the landing folder, read or not (pii/ingest/file_register.py)."""
+    return landing_register(raw, result.quarantine, inventory)
 
 
 @dg.multi_asset(
@@ -57,7 +54,7 @@ def _landing_files(raw: pl.DataFrame, result: ConformResult) -> pl.DataFrame:
         dg.AssetSpec(["staging", "reported_totals"], group_name=GROUP, kinds={"duckdb"},
                      description="National and region totals printed in the sources, for reconciliation."),
         dg.AssetSpec(["meta", "landing_files"], group_name="meta", kinds={"duckdb"},
-                     description="Landing files read: source, data year, boundary, sha256, raw rows, read errors."),
+                     description="Every file under the landing folder: source, year, sha256, rows, status, reason."),
     ],
     check_specs=[spec("meta.row_dispositions", ROW_CONSERVATION, "critical",
                       "every raw row of every file has exactly one disposition")],
@@ -67,28 +64,55 @@ def conformed(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     result = ConformResult()
     raws = []
     with duckdb.get_connection() as conn:
-        for source in load_sources().values():
-            raw = conn.sql(f"SELECT * FROM raw.{source.source_id}").pl()
-            raws.append(raw)
-            result.extend(conform_raw(source, raw, registry))
+        for source in load_sources().values():  # one source failing never stops the others
+            raw = _conform_source(context, conn, source, registry, result)
+            if raw is not None:
+                raws.append(raw)
+        inventory = take_inventory(landing_dir(), load_sources().values())
+        result.quarantine += quarantine_entries(inventory)  # files no source reads: one entry each
         frames = result.frames()
         for table, (key, order) in OUTPUTS.items():
             write_frame(conn, table, frames[key], order)
-        all_raw = pl.concat(raws)
-        write_frame(conn, "meta.landing_files", _landing_files(all_raw, result), ["file_path"])
+        all_raw = pl.concat(raws) if raws else pl.DataFrame(schema=RAW_SCHEMA)
+        write_frame(conn, "meta.landing_files", _landing_files(all_raw, result, inventory), ["file_path"])
         for table in [*OUTPUTS, "meta.landing_files"]:
             yield dg.MaterializeResult(asset_key=table.split("."), metadata=table_metadata(conn, table))
-        yield _conservation_check(conn, context.run_id)
+        yield _conservation_check(conn, context.run_id, [str(r["source_id"][0]) for r in raws if r.height])
     quarantined = frames["quarantine"]
     if quarantined.height:
         context.log.warning(f"{quarantined.height} cells quarantined; see quarantine.rows")
 
 
-def _conservation_check(conn: duckdb.DuckDBPyConnection, run_id: str) -> dg.AssetCheckResult:
-    sources = list(load_sources())
+def _conform_source(
+    context: dg.AssetExecutionContext, conn: duckdb.DuckDBPyConnection, source: Source, registry: ProvinceRegistry,
+    result: ConformResult,
+) -> pl.DataFrame | None:
+    """Conform one source into ``result``; returns its raw rows, or None when its raw table cannot be read.
+
+    Failures of single files are contained in conform_raw; this catches what is left (the raw table missing
+    or unreadable, a failure outside any one file) so the other sources still conform.
+    """
+    try:
+        raw = conn.sql(f"SELECT * FROM raw.{source.source_id}").pl()
+    except Exception as exc:  # a missing or unreadable raw table: name it, keep the traceback
+        context.log.error(f"raw.{source.source_id} could not be read; source skipped", exc_info=exc)
+        unreadable_source(result, source, exc)
+        return None
+    try:
+        result.extend(conform_raw(source, raw, registry, log=context.log))
+    except Exception as exc:
+        context.log.error(f"conforming {source.source_id} failed; its files are quarantined", exc_info=exc)
+        quarantine_source(result, source, raw, "adapter_error",
+                          f"conforming source '{source.source_id}' failed ({exception_text(exc)}); "
+                          "nothing from this file is staged, the other sources go on")
+    return raw
+
+
+def _conservation_check(conn: duckdb.DuckDBPyConnection, run_id: str, sources: list[str]) -> dg.AssetCheckResult:
+    """Raw rows = dispositions per file, over the raw tables read this run (``sources``)."""
     raw_counts = " UNION ALL ".join(
         f"SELECT file_path, count(*) AS raw_rows FROM raw.{s} GROUP BY file_path" for s in sources
-    )
+    ) or "SELECT NULL::VARCHAR AS file_path, 0 AS raw_rows WHERE false"
     bad = conn.execute(f"""
         WITH raw_counts AS ({raw_counts}),
         disposed AS (SELECT file_path, count(*) AS disposed, count(DISTINCT (sheet, row_number)) AS distinct_rows

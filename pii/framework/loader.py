@@ -85,6 +85,11 @@ def _formula(spec: dict[str, Any]) -> Formula:
     return Formula(kind, (spec["measure"],))
 
 
+def _range(declared: list[float | None] | None) -> tuple[float | None, float | None]:
+    low, high = declared or (None, None)
+    return (None if low is None else float(low), None if high is None else float(high))
+
+
 def _build(doc: dict[str, Any], path: Path, sha: str) -> Framework:
     nodes = [Node(s["code"], "sub_index", s["name_vi"], s["name_en"], doc["index"]["code"], float(s["weight"]))
              for s in doc["sub_indices"]]
@@ -101,7 +106,7 @@ def _build(doc: dict[str, Any], path: Path, sha: str) -> Framework:
                     data_year_offset=int(i["data_year_offset"]), source=i["source"], agency=i["agency"],
                     evidence=prov["evidence"], formula_evidence=prov["formula"], provenance_source=prov["source"],
                     provenance_note=prov.get("note", ""), sub_pillar=sp["code"], pillar=p["code"],
-                    sub_index=p["sub_index"],
+                    sub_index=p["sub_index"], value_range=_range(i.get("range")),
                 ))
     return Framework(
         year=int(doc["framework_year"]), title=doc["title"], decision=doc["decision"], boundary=doc["boundary"],
@@ -132,6 +137,9 @@ def _validate_semantics(fw: Framework, path: Path) -> None:
         seen.add(ind.code)
         if not ind.code.startswith(ind.sub_pillar + "."):
             raise FrameworkError(f"{name}: indicator {ind.code}: field 'code' does not start with '{ind.sub_pillar}.'")
+        low, high = ind.value_range
+        if low is not None and high is not None and low >= high:
+            raise FrameworkError(f"{name}: indicator {ind.code}: field 'range' [{low}, {high}] is empty")
         for m in ind.formula.measures:
             if m not in measures:
                 raise FrameworkError(f"{name}: indicator {ind.code}: field 'formula' names unknown measure '{m}'")

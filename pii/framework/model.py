@@ -44,6 +44,7 @@ class Indicator:
     sub_pillar: str
     pillar: str
     sub_index: str
+    value_range: tuple[float | None, float | None] = (None, None)  # declared ``range``; see framework/ranges.py
 
     @property
     def column(self) -> str:

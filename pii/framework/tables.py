@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from pii.catalog import load_measures
 from pii.framework.model import Framework
+from pii.framework.ranges import indicator_range
 
 INDICATOR_SCHEMA = {
     "framework_year": pl.Int32, "indicator_code": pl.String, "column_name": pl.String, "name_vi": pl.String,
@@ -19,6 +21,7 @@ INDICATOR_SCHEMA = {
     "formula_evidence": pl.String, "provenance_source": pl.String, "provenance_note": pl.String,
     "sub_pillar": pl.String, "pillar": pl.String, "sub_index": pl.String, "boundary": pl.String,
     "framework_file": pl.String, "framework_sha256": pl.String,
+    "min_value": pl.Float64, "max_value": pl.Float64, "range_basis": pl.String,
 }
 NODE_SCHEMA = {
     "framework_year": pl.Int32, "code": pl.String, "level": pl.String, "name_vi": pl.String, "name_en": pl.String,
@@ -31,6 +34,7 @@ TERM_SCHEMA = {
 
 
 def indicator_rows(fw: Framework) -> list[dict]:
+    ranges = {i.code: indicator_range(i, load_measures()) for i in fw.indicators}
     return [{
         "framework_year": fw.year, "indicator_code": i.code, "column_name": i.column, "name_vi": i.name_vi,
         "name_en": i.name_en, "unit": i.unit, "formula_kind": i.formula.kind, "scale": i.formula.scale,
@@ -39,7 +43,8 @@ def indicator_rows(fw: Framework) -> list[dict]:
         "evidence": i.evidence, "formula_evidence": i.formula_evidence, "provenance_source": i.provenance_source,
         "provenance_note": i.provenance_note, "sub_pillar": i.sub_pillar, "pillar": i.pillar,
         "sub_index": i.sub_index, "boundary": fw.boundary, "framework_file": fw.source_file,
-        "framework_sha256": fw.sha256,
+        "framework_sha256": fw.sha256, "min_value": ranges[i.code].min_value, "max_value": ranges[i.code].max_value,
+        "range_basis": ranges[i.code].basis,
     } for i in fw.indicators]
 
 

@@ -10,10 +10,21 @@ whole file is rejected when the sheet is missing or empty, a required column is 
 from __future__ import annotations
 
 from pii.catalog import Source
-from pii.ingest.cells import cell, column_letter, find_header, fold, header_index, parse_measure
+from pii.ingest.cells import (
+    cell,
+    column_letter,
+    file_convention,
+    find_header,
+    fold,
+    header_index,
+    parse_measure,
+    value_cells,
+)
 from pii.ingest.filelevel import check_stated_year, reject_rows, sheet_present
 from pii.ingest.grid import GridRow
+from pii.ingest.header_labels import check_unique_labels
 from pii.ingest.results import ConformResult, FileContext
+from pii.parsing.number_convention import NumberConvention
 from pii.provinces import ProvinceRegistry, boundary_for_year
 
 SHEET = "Số liệu"
@@ -40,17 +51,22 @@ def conform_agency(
     assert header is not None
     if not check_stated_year(result, ctx, data_rows, header.row_number, YEAR_LABEL):
         return result
+    if not check_unique_labels(result, ctx, header, COLUMNS.values()):
+        reject_rows(result, ctx, data_rows, header.row_number, "a template column label is repeated")
+        return result
     cols = {k: header_index(header, v) for k, v in COLUMNS.items()}
     boundary = boundary_for_year(ctx.data_year)
     codes = {p.code for p in registry.provinces(boundary)}
     allowed = {m.code: m for m in ctx.measures.values() if m.source_id == source.source_id}
+    numbers = file_convention(source, value_cells([r for r in data_rows if r.row_number > header.row_number],
+                                                  [cols["value"]] if cols["value"] is not None else []))
     for row in data_rows:
         if row.row_number <= header.row_number:
             result.dispose(ctx, row.sheet, row.row_number, "structural", "title or header")
         elif row.is_blank():
             result.dispose(ctx, row.sheet, row.row_number, "structural", "blank")
         else:
-            ok = _conform_row(result, ctx, row, cols, boundary, codes, allowed, registry)
+            ok = _conform_row(result, ctx, row, cols, boundary, codes, allowed, registry, numbers)
             result.dispose(ctx, row.sheet, row.row_number, "staged" if ok else "quarantined")
     return result
 
@@ -78,7 +94,7 @@ def _text(row: GridRow, cols: dict[str, int | None], key: str) -> str:
 
 def _conform_row(
     result: ConformResult, ctx: FileContext, row: GridRow, cols: dict[str, int | None], boundary: str,
-    codes: set[str], allowed: dict, registry: ProvinceRegistry,
+    codes: set[str], allowed: dict, registry: ProvinceRegistry, numbers: NumberConvention,
 ) -> bool:
     def reject(key: str, code: str, reason: str, suggestions: str = "") -> bool:
         index = cols.get(key)
@@ -114,7 +130,7 @@ def _conform_row(
         return reject("unit", "unit_mismatch", f"unit '{unit}' differs from the catalog unit '{allowed[measure].unit}'")
     value_index = cols["value"]
     assert value_index is not None
-    value = parse_measure(result, ctx, row, value_index, "vi", measure)
+    value = parse_measure(result, ctx, row, value_index, numbers, measure)
     if value is None:
         return False
     evidence = ", ".join(t for t in (_text(row, cols, "doc_no"), _text(row, cols, "doc_date"),

@@ -1,16 +1,26 @@
-"""Helpers shared by the adapters: column letters, header detection, value parsing, range checks, provinces."""
+"""Helpers shared by the adapters: column letters, header detection, value parsing, range checks, provinces.
+
+Value cells are read under the file's number convention (pii/parsing/number_convention.py): each adapter
+collects its value cells (:func:`value_cells`), decides the convention once per file
+(:func:`file_convention`) and reads every value with it. A unit typed after a number must be the unit the
+value is in (:func:`expected_units`); anything else is quarantined, never converted.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from functools import lru_cache
 
-from pii.catalog import Measure
+from pii.catalog import Measure, Source
 from pii.ingest.grid import GridRow
 from pii.ingest.results import ConformResult, FileContext
 from pii.ingest.xlsx_formulas import column_index
-from pii.parsing.numbers import parse_number
+from pii.parsing.number_convention import CellNumber, NumberConvention, ValueCell, decide_convention, declared_decimal
+from pii.parsing.units import same_unit
 from pii.provinces import ProvinceRegistry, Resolution
 
 NATIONAL_LABELS = {"ca nuoc", "toan quoc", "viet nam", "whole country", "tong so", "tong cong"}
@@ -92,33 +102,81 @@ def years_in(text: str) -> list[int]:
     return [int(y) for y in YEAR.findall(text)]
 
 
-def parse_value(
-    result: ConformResult, ctx: FileContext, row: GridRow, index: int, locale: str,
-) -> float | None:
-    """The numeric value of a cell, or None after quarantining it with the reason."""
+def value_cells(rows: Iterable[GridRow], columns: Iterable[int]) -> Iterator[ValueCell]:
+    """The text cells of ``rows`` in ``columns``: what a file's number convention is decided from."""
+    wanted = tuple(columns)
+    for row in rows:
+        for index in wanted:
+            text, kind = cell(row, index)
+            if kind == "s" and text.strip():
+                where = f"sheet '{row.sheet}', " if row.sheet else ""
+                yield ValueCell(text, f"{where}row {row.row_number}, column {column_letter(index)}")
+
+
+def file_convention(source: Source, cells: Iterable[ValueCell]) -> NumberConvention:
+    """The number convention of one file: from its value cells and the source's ``number_format``."""
+    return decide_convention(cells, declared_decimal(source.spec, f"sources.yaml: source '{source.source_id}'"))
+
+
+def expected_units(measure: Measure, unit_in_file: str | None = None, scale: float = 1.0) -> tuple[str, ...]:
+    """Units a value cell may name: the table's unit in the file, and the catalog unit unless a scale applies."""
+    if unit_in_file and scale != 1:
+        return (unit_in_file,)  # a value in the catalog unit would then be scaled twice
+    return tuple(dict.fromkeys(u for u in (unit_in_file, measure.unit) if u))
+
+
+def read_value(
+    result: ConformResult, ctx: FileContext, row: GridRow, index: int, numbers: NumberConvention,
+    measure: Measure, unit_in_file: str | None = None, scale: float = 1.0,
+) -> CellNumber | None:
+    """A cell's number (and the unit written after it) in the file's units, or None after quarantining it."""
     text, kind = cell(row, index)
     col = column_letter(index)
+
+    def reject(code: str, reason: str) -> None:
+        result.quarantine_cell(ctx, row.sheet, row.row_number, col, text, code, reason)
+
     if kind == "n":
-        return float(text)
+        if math.isfinite(float(text)):
+            return CellNumber(float(text))
+        reject("not_a_number", f"cannot read '{text}' as a number (not a finite number)")
+        return None
     if kind == "f":
-        result.quarantine_cell(ctx, row.sheet, row.row_number, col, text, "formula_without_value",
-                               f"cell {col}{row.row_number} holds the formula '{text}' but no calculated value was "
-                               "saved with it; open the file in Excel, let it recalculate, and save it again")
+        reject("formula_without_value", f"cell {col}{row.row_number} holds the formula '{text}' but no calculated "
+               "value was saved with it; open the file in Excel, let it recalculate, and save it again")
         return None
     if kind in ("d", "b"):
-        result.quarantine_cell(ctx, row.sheet, row.row_number, col, text, "not_a_number",
-                               f"expected a number, found a {'date' if kind == 'd' else 'boolean'} cell")
+        reject("not_a_number", f"expected a number, found a {'date' if kind == 'd' else 'boolean'} cell")
         return None
-    parsed = parse_number(text, locale_hint=locale)
-    if parsed.is_missing:
-        result.quarantine_cell(ctx, row.sheet, row.row_number, col, text, "missing_value",
-                               "the source marks this value as missing")
+    reading = numbers.read(text)
+    if reading.missing:
+        reject("missing_value", "the source marks this value as missing")
         return None
-    if parsed.value is None:
-        result.quarantine_cell(ctx, row.sheet, row.row_number, col, text, "not_a_number",
-                               f"cannot read '{text}' as a number ({parsed.note or 'not a number'})")
+    if reading.problem is not None:
+        reject(reading.problem, reading.message)
         return None
-    return parsed.value
+    units = expected_units(measure, unit_in_file, scale)
+    if reading.unit and not any(same_unit(reading.unit, u) for u in units):
+        where = (f"this table is in '{unit_in_file}' ({measure.code} is stored in '{measure.unit}')" if unit_in_file
+                 else f"{measure.code} ({measure.name_en}) is in '{measure.unit}'")
+        reject("unit_mismatch", f"'{text.strip()}' is written in '{reading.unit}', but {where}; type the number "
+               f"only, in {' or '.join(repr(u) for u in units)}")
+        return None
+    return reading
+
+
+def parse_value(
+    result: ConformResult, ctx: FileContext, row: GridRow, index: int, numbers: NumberConvention,
+    measure: Measure, unit_in_file: str | None = None, scale: float = 1.0,
+) -> float | None:
+    """The numeric value of a cell in the file's units, or None after quarantining it with the reason."""
+    reading = read_value(result, ctx, row, index, numbers, measure, unit_in_file, scale)
+    return None if reading is None else reading.value
+
+
+def times(value: float, scale: float) -> float:
+    """``value`` × ``scale`` in decimal (1.005 thousand is 1005 persons, not 1004.9999999999999)."""
+    return value if scale == 1 else float(Decimal(repr(value)) * Decimal(repr(scale)))
 
 
 def range_problem(measure: Measure, value: float) -> str | None:
@@ -131,21 +189,22 @@ def range_problem(measure: Measure, value: float) -> str | None:
 
 
 def parse_measure(
-    result: ConformResult, ctx: FileContext, row: GridRow, index: int, locale: str, measure: str,
-    scale: float = 1.0,
+    result: ConformResult, ctx: FileContext, row: GridRow, index: int, numbers: NumberConvention, measure: str,
+    scale: float = 1.0, unit_in_file: str | None = None,
 ) -> float | None:
     """A cell's value in catalog units (file value × ``scale``), or None after quarantining it.
 
     Besides what :func:`parse_value` rejects, a value outside the measure's range in measures.csv is
     quarantined as ``out_of_range`` (a negative count, a share over 100): it is never staged.
     """
-    value = parse_value(result, ctx, row, index, locale)
+    info = ctx.measures[measure]
+    value = parse_value(result, ctx, row, index, numbers, info, unit_in_file, scale)
     if value is None:
         return None
-    info = ctx.measures[measure]
-    problem = range_problem(info, value * scale)
+    value_in_catalog_unit = times(value, scale)
+    problem = range_problem(info, value_in_catalog_unit)
     if problem is None:
-        return value * scale
+        return value_in_catalog_unit
     scaled = f" ({value:g} in the file × {scale:g})" if scale != 1 else ""
     text, _ = cell(row, index)
     result.quarantine_cell(ctx, row.sheet, row.row_number, column_letter(index), text, "out_of_range",

@@ -9,6 +9,10 @@ Run on each file's result after its adapter, so it applies to every source kind.
 
 Dispositions follow: a row whose every value went is ``quarantined``; a ``staged`` row that lost some is
 ``partial``. Two values of one key from the same row (one row, two columns) are not duplicates here.
+
+This is the one duplicate-row policy of every adapter: only the values the spec reads are compared, so
+a repeat that differs in an unread column (a blank region label, an extra note) still counts once. Record
+lists apply it per record id (:func:`record_repeats`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from pii.ingest.cells import fold
 from pii.ingest.grid import GridRow
 from pii.ingest.results import ConformResult, FileContext
 from pii.ingest.xlsx_formulas import column_index
@@ -101,3 +106,37 @@ def _update_dispositions(result: ConformResult, lost: dict[Place, list[str]]) ->
         elif disposition["disposition"] == "staged":
             disposition["disposition"] = "partial"
         disposition["detail"] = f"{disposition['detail']}; {notes}" if disposition["detail"] else notes
+
+
+def record_repeats(rows: list[GridRow], id_col: int, read_cols: list[int]) -> dict[int, tuple[str, str]]:
+    """Row number -> (reason code, message) for the rows of a record list that repeat a record id.
+
+    The same policy as for values, on the cells the spec reads (compared as text ignoring case, accents
+    and spacing; other columns never matter): a listing equal to the first is ``duplicate_row`` (the first
+    counts once); listings that differ are all ``conflicting_duplicate`` and none counts.
+    """
+    groups: dict[str, list[GridRow]] = defaultdict(list)
+    for row in rows:
+        record_id = _text(row, id_col)
+        if record_id:
+            groups[record_id].append(row)
+    out: dict[int, tuple[str, str]] = {}
+    for record_id, listed in groups.items():
+        if len(listed) == 1:
+            continue
+        first = listed[0].row_number
+        if len({tuple(fold(_text(r, i)) for i in read_cols) for r in listed}) == 1:
+            for row in listed[1:]:
+                out[row.row_number] = ("duplicate_row", f"record '{record_id}' is already listed at row {first} "
+                                                        "with the same values; counted once")
+            continue
+        for row in listed:
+            others = ", ".join(str(r.row_number) for r in listed if r is not row)
+            out[row.row_number] = ("conflicting_duplicate",
+                                   f"record '{record_id}' is also listed at row(s) {others} with different values; "
+                                   "none of them is counted — keep one correct row")
+    return out
+
+
+def _text(row: GridRow, index: int) -> str:
+    return row.cells[index].strip() if index < len(row.cells) else ""

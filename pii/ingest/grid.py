@@ -7,7 +7,9 @@ text means 1234 in a Vietnamese file, while the number 1.234 stored in a numeric
 three four. A formula cell whose result was saved reads as that result (its usual type); one with no
 saved result reads as ``=<formula>`` with type 'f' (see xlsx_formulas.py), so it is quarantined rather
 than taken for an empty cell. An empty sheet reads as one blank row 1, so the sheet is still seen.
-An empty file (0 bytes, or only whitespace) is a :class:`GridError`.
+An empty file (0 bytes, or only whitespace) is a :class:`GridError`; a file past a reading limit
+(read_limits.py: sheet dimensions, cell count, zip size, line length) is measured before any reader allocates
+and raises read_limits.LimitExceeded.
 """
 
 from __future__ import annotations
@@ -15,18 +17,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import zipfile
+import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import python_calamine
 
-from pii.ingest.xlsx_formulas import FormulaScanError, MissingValues, formulas_without_value
+from pii.ingest import read_limits
+from pii.ingest.read_limits import check_csv_lines, check_xlsx_sheets, check_zip_directory, too_many_csv_cells
+from pii.ingest.xlsx_formulas import FormulaScanError, MissingValues, formulas_without_value, sheet_paths
 from pii.parsing.encodings import decode_bytes
 
-MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024  # zip-bomb guard: total uncompressed size
-MAX_XLSX_ENTRIES = 10_000
 DELIMITERS = (",", ";", "\t")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 
@@ -85,6 +90,7 @@ def _not_a_zip(head: bytes) -> str:
 
 
 def _check_zip(path: Path, label: str) -> None:
+    """A zip container whose directory is readable and within the limits (read_limits.py)."""
     if not zipfile.is_zipfile(path):
         with path.open("rb") as f:
             head = f.read(512)
@@ -94,11 +100,18 @@ def _check_zip(path: Path, label: str) -> None:
             infos = zf.infolist()
     except zipfile.BadZipFile as exc:
         raise GridError(f"{label}: corrupt or truncated .xlsx: {exc}") from exc
-    if len(infos) > MAX_XLSX_ENTRIES:
-        raise GridError(f"{label}: {len(infos)} zip entries exceed the limit of {MAX_XLSX_ENTRIES}")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_XLSX_UNCOMPRESSED:
-        raise GridError(f"{label}: uncompressed size {total} bytes exceeds {MAX_XLSX_UNCOMPRESSED} (zip bomb guard)")
+    check_zip_directory(infos, label)
+
+
+def _check_sheets(path: Path, label: str, sheets: list[str]) -> set[str]:
+    """Dimensions, extent and cell count of the sheets within the limits; returns the sheets with formulas."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members, names = sheet_paths(zf), set(zf.namelist())
+            wanted = {name: members[name] for name in sheets if members.get(name) in names}
+            return check_xlsx_sheets(zf, wanted, label)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, SyntaxError) as exc:  # ET.ParseError: SyntaxError
+        raise GridError(f"{label}: corrupt or truncated .xlsx: {exc}") from exc
 
 
 def _check_not_empty(path: Path, label: str) -> None:
@@ -110,6 +123,8 @@ def _check_not_empty(path: Path, label: str) -> None:
 
 
 def _missing_values(path: Path, label: str, sheets: list[str]) -> MissingValues:
+    if not sheets:
+        return {}
     try:
         with zipfile.ZipFile(path) as zf:
             return formulas_without_value(zf, sheets)
@@ -138,7 +153,10 @@ def _sheet_rows(name: str, data: list[list[object]], formulas: dict[tuple[int, i
 
 
 def read_xlsx(path: Path, label: str, sheets: list[str] | None = None) -> list[GridRow]:
-    """Every row of the named sheets (all sheets when None), in workbook order."""
+    """Every row of the named sheets (all sheets when None), in workbook order.
+
+    The limits are checked before calamine reads a sheet: it allocates every cell from A1 to the last one.
+    """
     _check_not_empty(path, label)
     _check_zip(path, label)
     try:
@@ -150,7 +168,8 @@ def read_xlsx(path: Path, label: str, sheets: list[str] | None = None) -> list[G
     missing = [name for name in wanted if name not in names]
     if missing:
         raise GridError(f"{label}: sheet '{missing[0]}' not found (sheets: {', '.join(names)})")
-    formulas = _missing_values(path, label, wanted)
+    with_formulas = _check_sheets(path, label, wanted)
+    formulas = _missing_values(path, label, [name for name in wanted if name in with_formulas])
     rows: list[GridRow] = []
     for name in wanted:
         try:
@@ -162,18 +181,44 @@ def read_xlsx(path: Path, label: str, sheets: list[str] | None = None) -> list[G
 
 
 def read_csv(path: Path, label: str) -> list[GridRow]:
-    """Every line of a CSV file (any supported encoding; delimiter sniffed among , ; and tab)."""
+    """Every line of a CSV file (any supported encoding; delimiter sniffed among , ; and tab).
+
+    A quote that opens a field and is never closed swallows the rest of the file into one cell; it is a
+    :class:`GridError` naming the line where the field starts, whether it runs to the end of the file or
+    past the csv module's field size limit first.
+    """
     _check_not_empty(path, label)
     decoded = decode_bytes(path.read_bytes(), filename=label)
     text = decoded.text
     if not text.strip():
         raise GridError(f"{label}: empty file (only whitespace)")
+    check_csv_lines(text, label)
     delimiter = sniff_delimiter(text)
+    ended: list[bool] = []
+    reader = csv.reader(itertools.chain(io.StringIO(text, newline=""), _note_end(ended)), delimiter=delimiter)
     rows: list[GridRow] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for i, cells in enumerate(reader, start=1):
-        rows.append(GridRow("", i, tuple(cells), tuple("s" if c.strip() else "" for c in cells)))
+    cap, count, start = read_limits.MAX_FILE_CELLS, 0, 1
+    try:
+        for i, cells in enumerate(reader, start=1):
+            if ended:  # the reader asked for more lines before finishing this record: a quote left open
+                raise GridError(f"{label}, line {start}: a quoted field that starts on this line is never closed; "
+                                "it runs to the end of the file. Is a closing quote (\") missing?")
+            count += len(cells)
+            if count > cap:
+                raise too_many_csv_cells(start, label)
+            rows.append(GridRow("", i, tuple(cells), tuple("s" if c.strip() else "" for c in cells)))
+            start = reader.line_num + 1
+    except csv.Error as exc:  # past the field size limit, in practice: a quote left open far from the end
+        hint = "; a quoted field that is never closed runs on like this. Is a closing quote (\") missing?"
+        raise GridError(f"{label}, line {start}: cannot read the CSV record starting on this line ({exc})"
+                        f"{hint if 'field limit' in str(exc) else ''}") from exc
     return rows
+
+
+def _note_end(ended: list[bool]) -> Iterator[str]:
+    """Yields nothing; notes in ``ended`` that the lines before it ran out (chained after the file's lines)."""
+    ended.append(True)
+    yield from ()
 
 
 def sniff_delimiter(text: str) -> str:
@@ -185,7 +230,10 @@ def sniff_delimiter(text: str) -> str:
     lines = text[:50_000].splitlines()[:100]
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
-        widths = Counter(len(r) for r in csv.reader(lines, delimiter=delimiter) if len(r) > 1)
+        try:
+            widths = Counter(len(r) for r in csv.reader(lines, delimiter=delimiter) if len(r) > 1)
+        except csv.Error:  # a quote left open; read_csv names the line
+            continue
         if not widths:
             continue
         width, count = max(widths.items(), key=lambda kv: (kv[1], kv[0]))

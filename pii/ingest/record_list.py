@@ -2,6 +2,9 @@
 
 Each record is resolved to a province and a measure here; counting per province happens in SQL
 (sql/staging/measure_observations.sql), where provinces with no records get an explicit zero.
+A record id listed twice never counts twice (duplicates.record_repeats: the policy of every adapter,
+comparing only the columns the spec reads); a header label the spec reads that heads two columns
+rejects the file (``duplicate_header``).
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ import re
 
 from pii.catalog import Source
 from pii.ingest.cells import cell, column_letter, find_header, fold, header_index, resolve_province
-from pii.ingest.filelevel import sheet_present
+from pii.ingest.duplicates import record_repeats
+from pii.ingest.filelevel import reject_rows, sheet_present
 from pii.ingest.grid import GridRow
+from pii.ingest.header_labels import check_unique_labels
 from pii.ingest.results import ConformResult, FileContext
 from pii.provinces import ProvinceRegistry, boundary_for_year
 
@@ -63,24 +68,26 @@ def conform_records(
         for row in data_rows:
             result.dispose(ctx, row.sheet, row.row_number, "quarantined", what)
         return result
+    if not check_unique_labels(result, ctx, header, needed.values()):
+        reject_rows(result, ctx, data_rows, header.row_number, "a header label the spec reads is repeated")
+        return result
     categories = {fold(k): v for k, v in spec.get("categories", {}).items()}
-    first_seen: dict[str, int] = {}  # record id -> row: a record listed twice must not count twice
     id_col = cols["id"]
     assert id_col is not None
+    body = [r for r in data_rows if r.row_number > header.row_number and not r.is_blank()]
+    repeats = record_repeats(body, id_col, sorted(i for i in cols.values() if i is not None))
     for row in data_rows:
         if row.row_number <= header.row_number:
             result.dispose(ctx, row.sheet, row.row_number, "structural", "title or header")
         elif row.is_blank():
             result.dispose(ctx, row.sheet, row.row_number, "structural", "blank")
-        elif (record_id := cell(row, id_col)[0].strip()) in first_seen:
-            result.quarantine_cell(ctx, row.sheet, row.row_number, column_letter(id_col), record_id, "duplicate_row",
-                                   f"record '{record_id}' is already listed at row {first_seen[record_id]}; "
-                                   "counted once")
-            result.dispose(ctx, row.sheet, row.row_number, "quarantined", "duplicate record")
+        elif row.row_number in repeats:  # a record listed twice never counts twice (duplicates.py)
+            code, message = repeats[row.row_number]
+            result.quarantine_cell(ctx, row.sheet, row.row_number, column_letter(id_col), cell(row, id_col)[0].strip(),
+                                   code, message)
+            result.dispose(ctx, row.sheet, row.row_number, "quarantined", code.replace("_", " "))
         else:
             outcome = _conform_record(result, ctx, row, cols, spec, categories, boundary, registry)
-            if outcome[0] == "counted" and record_id:
-                first_seen[record_id] = row.row_number
             result.dispose(ctx, row.sheet, row.row_number, outcome[0], outcome[1])
     return result
 

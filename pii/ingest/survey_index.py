@@ -13,15 +13,18 @@ from pii.catalog import SheetColumn, Source
 from pii.ingest.cells import (
     cell,
     column_letter,
+    file_convention,
     find_header,
     fold,
     header_index,
     parse_measure,
     resolve_province,
     row_kind,
+    value_cells,
 )
 from pii.ingest.filelevel import check_stated_year, reject_rows
 from pii.ingest.grid import GridRow
+from pii.ingest.header_labels import check_unique_labels
 from pii.ingest.results import ConformResult, FileContext
 from pii.provinces import ProvinceRegistry, boundary_for_year
 
@@ -43,6 +46,9 @@ def conform_survey(
     mapped = _mapped_columns(result, ctx, source, header)
     if mapped is None:
         reject_rows(result, ctx, rows, header.row_number, "a column named in sources.yaml is missing")
+        return result
+    if not check_unique_labels(result, ctx, header, [province_label, *(c.label for c in source.sheet_columns())]):
+        reject_rows(result, ctx, rows, header.row_number, "a header label the spec reads is repeated")
         return result
     province_col = header_index(header, province_label)
     _conform_rows(result, ctx, source, rows, registry, header.row_number,
@@ -74,7 +80,9 @@ def _conform_rows(
 ) -> None:
     boundary = boundary_for_year(ctx.data_year)
     regions = {fold(p.region_vi) for p in registry.provinces(boundary)}
-    locale = source.spec.get("number_locale", "en")
+    # One number convention for the file, from every text cell below the header in the mapped columns.
+    numbers = file_convention(source, value_cells([r for r in rows if r.row_number > header_row],
+                                                  [index for index, _ in mapped]))
     for row in rows:
         if row.row_number <= header_row:
             result.dispose(ctx, row.sheet, row.row_number, "structural", "title or header")
@@ -93,7 +101,7 @@ def _conform_rows(
             continue
         staged = 0
         for index, column in mapped:
-            value = parse_measure(result, ctx, row, index, locale, column.measure)
+            value = parse_measure(result, ctx, row, index, numbers, column.measure)
             if value is None:
                 continue
             staged += 1

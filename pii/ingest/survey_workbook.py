@@ -9,14 +9,17 @@ priority 2: staging uses it only where the primary source has no value). Rules, 
   (``missing_sheet``, ``missing_column``; ``missing_header`` when the province column is absent).
 * Rows above and including the header, blank rows, and national / summary rows ("Thấp nhất",
   "Trung vị", "Cao nhất") are structural. Province names (abbreviations, NFD) go through the resolver.
-* A province appearing twice with the same values in every other cell is counted once: the repeat is
-  structural ("exact duplicate of row N"). With different values, every row of that province is
-  quarantined (``conflicting_duplicate``): the pipeline cannot tell which one is right.
+* A header label the sheet's spec reads that heads two columns quarantines the sheet (``duplicate_header``).
+* A province given twice is settled per value like in every other source (duplicates.py): only the cells
+  the spec reads are compared, so a repeat differing only in an unread cell (a blank region label) counts
+  once (the repeat is ``duplicate_row``); a value that differs is ``conflicting_duplicate`` in every row.
 * A header containing "%" is a share. Decided per column per file: when every value read in the column
   lies in [0, 1] the file stores fractions and they are multiplied by 100 (a decimal-point shift of the
   cell's shortest decimal text, so 0.273 becomes exactly 27.3); if any value is above 1 the column is
   already in percent. ``percent: fraction`` or ``percent: percent`` on a column overrides the detection
-  (needed for a percent column whose values are all at most 1 %).
+  (needed for a percent column whose values are all at most 1 %). A value typed with "%" ("27,3%") is
+  in percent already: it is never multiplied and does not vote. Text values are read under one number
+  convention for the whole workbook (cells.py).
 """
 
 from __future__ import annotations
@@ -29,14 +32,19 @@ from pii.ingest.cells import (
     cell,
     classify_label,
     column_letter,
+    file_convention,
     fold,
     header_index,
-    parse_value,
     range_problem,
+    read_value,
     resolve_province,
+    value_cells,
 )
+from pii.ingest.filelevel import reject_rows
 from pii.ingest.grid import GridRow, rows_by_sheet
+from pii.ingest.header_labels import check_unique_labels
 from pii.ingest.results import ConformResult, FileContext
+from pii.parsing.number_convention import NumberConvention, ValueCell
 from pii.provinces import ProvinceRegistry, boundary_for_year
 
 DEFAULT_PROVINCE_COLUMN = "Tỉnh/Thành phố"
@@ -101,23 +109,38 @@ def conform_survey_workbook(
                 ctx, spec.name, 0, "", "", "missing_sheet",
                 f"{ctx.file_path}: sheet '{spec.name}' named in sources.yaml is not in the workbook "
                 f"(sheets: {', '.join(by_sheet)})")
+    numbers = _file_numbers(source, specs, by_sheet)
     for sheet, sheet_rows in by_sheet.items():
         spec = specs.get(fold(sheet))
         if spec is None:
             for row in sheet_rows:
                 result.dispose(ctx, sheet, row.row_number, "structural", "sheet not mapped in sources.yaml")
             continue
-        _SheetConformer(result, ctx, spec, registry, source.spec.get("number_locale", "en")).run(sheet, sheet_rows)
+        _SheetConformer(result, ctx, spec, registry, numbers).run(sheet, sheet_rows)
     return result
 
 
+def _file_numbers(source: Source, specs: dict[str, _Sheet], by_sheet: dict[str, list[GridRow]]) -> NumberConvention:
+    """One number convention for the workbook, from the mapped columns below the header of each mapped sheet."""
+    cells: list[ValueCell] = []
+    for sheet, rows in by_sheet.items():
+        spec = specs.get(fold(sheet))
+        header = next((r for r in rows if header_index(r, spec.province_column) is not None), None) if spec else None
+        if spec is None or header is None:
+            continue
+        columns = [i for col in spec.columns if (i := header_index(header, col.label)) is not None]
+        cells += value_cells([r for r in rows if r.row_number > header.row_number], columns)
+    return file_convention(source, cells)
+
+
 class _SheetConformer:
-    """Conforms one mapped sheet: header, province rows, duplicates, fraction columns, observations."""
+    """Conforms one mapped sheet: header, province rows, fraction columns, observations."""
 
     def __init__(
-        self, result: ConformResult, ctx: FileContext, spec: _Sheet, registry: ProvinceRegistry, locale: str,
+        self, result: ConformResult, ctx: FileContext, spec: _Sheet, registry: ProvinceRegistry,
+        numbers: NumberConvention,
     ) -> None:
-        self.result, self.ctx, self.spec, self.registry, self.locale = result, ctx, spec, registry, locale
+        self.result, self.ctx, self.spec, self.registry, self.numbers = result, ctx, spec, registry, numbers
         self.boundary = boundary_for_year(ctx.data_year)
         self.regions = {fold(p.region_vi) for p in registry.provinces(self.boundary)}
 
@@ -133,21 +156,28 @@ class _SheetConformer:
             return
         province_col = header_index(header, self.spec.province_column) or 0
         mapped = self._mapped_columns(sheet, header)
-        candidates = self._province_rows(rows, header, province_col)
-        staged = self._settle_duplicates(candidates, province_col)
-        values = {(c.row.row_number, i): parse_value(self.result, self.ctx, c.row, i, self.locale)
-                  for c in staged for i, _ in mapped}
+        labels = [self.spec.province_column, *(col.label for col in self.spec.columns)]
+        if not check_unique_labels(self.result, self.ctx, header, labels, "sheet"):
+            reject_rows(self.result, self.ctx, rows, header.row_number, "a header label the spec reads is repeated")
+            return
+        # A province given twice is settled per value after the adapter (duplicates.py), as for every source.
+        staged = self._province_rows(rows, header, province_col)
+        readings = {(c.row.row_number, i): read_value(self.result, self.ctx, c.row, i, self.numbers,
+                                                       self.ctx.measures[col.measure])
+                    for c in staged for i, col in mapped}
+        # A value typed with '%' is in percent already: it neither votes on nor gets the fraction scaling.
         scales = {i: percent_scale(col.label, col.percent,
-                                   [v for (_, j), v in values.items() if j == i and v is not None])
+                                   [r.value for (_, j), r in readings.items()
+                                    if j == i and r and r.value is not None and r.unit != "%"])
                   for i, col in mapped}
         measures = load_measures()
         for c in staged:
             count = 0
             for index, col in mapped:
-                value = values[(c.row.row_number, index)]
-                if value is None:
+                reading = readings[(c.row.row_number, index)]
+                if reading is None or reading.value is None:
                     continue
-                final = scaled(value, scales[index])
+                final = scaled(reading.value, 1 if reading.unit == "%" else scales[index])
                 problem = range_problem(measures[col.measure], final)
                 if problem is not None:  # e.g. a sub-index above its 0-10 scale: never staged
                     self.result.quarantine_cell(
@@ -199,40 +229,3 @@ class _SheetConformer:
                 continue
             out.append(_Candidate(row, label, code))
         return out
-
-    def _settle_duplicates(self, candidates: list[_Candidate], province_col: int) -> list[_Candidate]:
-        """Rows to stage: one per province; exact repeats are structural, conflicting ones quarantined."""
-        groups: dict[str, list[_Candidate]] = {}
-        for c in candidates:
-            groups.setdefault(c.code, []).append(c)
-        keep = []
-        for c in candidates:
-            group = groups[c.code]
-            first = group[0]
-            if len(group) == 1:
-                keep.append(c)
-            elif all(_content(g.row, province_col) == _content(first.row, province_col) for g in group):
-                if c is first:
-                    keep.append(c)
-                else:
-                    self.result.dispose(self.ctx, c.row.sheet, c.row.row_number, "structural",
-                                        f"exact duplicate of row {first.row.row_number}")
-            else:
-                others = ", ".join(str(g.row.row_number) for g in group if g is not c)
-                self.result.quarantine_cell(
-                    self.ctx, c.row.sheet, c.row.row_number, column_letter(province_col), c.label,
-                    "conflicting_duplicate",
-                    f"province {c.code} also appears in row(s) {others} of sheet '{c.row.sheet}' with different "
-                    "values; none of them is used")
-                self.result.dispose(self.ctx, c.row.sheet, c.row.row_number, "quarantined",
-                                    f"conflicting duplicate of row(s) {others}")
-        return keep
-
-
-def _content(row: GridRow, province_col: int) -> tuple[tuple[str, str], ...]:
-    """Every cell but the province name, without trailing empty cells: what an exact repeat shares."""
-    cells = [(text.strip(), kind) for i, (text, kind) in enumerate(zip(row.cells, row.types, strict=False))
-             if i != province_col]
-    while cells and not cells[-1][0]:
-        cells.pop()
-    return tuple(cells)

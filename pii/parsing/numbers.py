@@ -5,9 +5,11 @@ and English ("1,234.5") conventions, so the same text can mean two things.
 The rules, in the order they are applied:
 
 * Missing markers ("", "-", "–", "—", "--", "..", "...", "…", "x", "KXĐ",
-  "n/a", "NA", "NaN") give ``is_missing=True, value=None``. Spreadsheet error
-  values ("#N/A", "#DIV/0!", ...) are errors, not missing: they signal a broken
-  formula that someone must fix.
+  "n/a", "NA") give ``is_missing=True, value=None``. Spreadsheet error
+  values ("#N/A", "#DIV/0!", "#NUM!", ...) are errors, not missing: they signal
+  a broken formula that someone must fix. "inf", "-inf", "Infinity", "∞" and
+  "NaN" (text or float) are errors too: no statistic is infinite, and "NaN" is
+  what a program writes, not a source's missing marker.
 * Footnote markers: a trailing "(*)", "*" or superscript digit, or "(1)"/"(12)"
   separated from the number by whitespace, is stripped with a warning.
   "1.234(1)" without the space is an error (footnote or typo? we can't tell).
@@ -28,7 +30,11 @@ The rules, in the order they are applied:
   than 3 digits ("0,125", "1234.567"). Otherwise ("1.234", "1,234") it is
   ambiguous and ``locale_hint`` decides: "vi" (default) -> "." thousands /
   "," decimal, so "1.234" -> 1234 and "1,234" -> 1.234; "en" -> the reverse;
-  None -> error. Every such decision is recorded in ``notes``.
+  None -> error (``ambiguous=True``). Every such decision is recorded in
+  ``notes``. ``decimal_mark`` says which mark the text itself shows to be the
+  decimal mark ("12,5", "1.234,5" and "1.234.567" show ","), so a caller can
+  decide a whole file's convention from its unambiguous cells
+  (pii/parsing/number_convention.py).
 * The value is built as a canonical decimal string and passed to ``float`` so
   that Python float reprs round-trip exactly ("6.705826759338379").
 """
@@ -46,8 +52,9 @@ from typing import Literal
 LocaleHint = Literal["vi", "en"] | None
 
 MISSING_MARKERS = frozenset(
-    {"", "-", "−", "–", "—", "--", "..", "...", "…", "x", "kxđ", "kxd", "n/a", "na", "nan"}
+    {"", "-", "−", "–", "—", "--", "..", "...", "…", "x", "kxđ", "kxd", "n/a", "na"}
 )
+NON_FINITE = frozenset({"inf", "infinity", "nan", "∞"})  # refused with or without a sign
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SPACE_CLASS = "[ \u00a0\u202f\u2009]"
 _STAR_FOOTNOTE = re.compile(r"^(?P<body>.*?\S)\s*(?:\(\*+\)|\*+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")
@@ -80,6 +87,8 @@ class ParsedNumber:
     warnings: tuple[str, ...] = ()  # things a data steward should look at
     notes: tuple[str, ...] = ()  # informational: how an ambiguity was resolved
     error: str | None = None
+    decimal_mark: str | None = None  # "," or "." when the text itself shows its decimal mark
+    ambiguous: bool = False  # the value depends on locale_hint ("1.234": 1234 or 1.234)
 
     @property
     def ok(self) -> bool:
@@ -95,6 +104,17 @@ class _Fail(Exception):
     """Internal: carries the reason a text is not a number."""
 
 
+class _Ambiguous(_Fail):
+    """Internal: the text reads two ways and no locale_hint decides."""
+
+
+@dataclass(frozen=True)
+class _Canonical:
+    text: str  # "digits[.digits]" or a plain exponent form
+    decimal_mark: str | None = None
+    ambiguous: bool = False
+
+
 def parse_number(
     text: str | float | int | None, *, locale_hint: LocaleHint = "vi"
 ) -> ParsedNumber:
@@ -108,7 +128,7 @@ def parse_number(
     if isinstance(text, (numbers.Real, Decimal)):
         value = float(text)
         if math.isnan(value):
-            return ParsedNumber(text, None, is_missing=True)
+            return ParsedNumber(text, None, error="NaN is not a number")
         if math.isinf(value):
             return ParsedNumber(text, None, error="infinite value")
         return ParsedNumber(text, value)
@@ -119,12 +139,14 @@ def parse_number(
     try:
         result = _parse_text(text, locale_hint, warnings, notes)
     except _Fail as exc:
-        return ParsedNumber(text, None, warnings=tuple(warnings), error=str(exc))
+        return ParsedNumber(text, None, warnings=tuple(warnings), error=str(exc),
+                            ambiguous=isinstance(exc, _Ambiguous))
     if result is None:
         return ParsedNumber(text, None, is_missing=True, warnings=tuple(warnings))
-    value, is_percent = result
+    value, is_percent, canonical = result
     return ParsedNumber(
-        text, value, is_percent=is_percent, warnings=tuple(warnings), notes=tuple(notes)
+        text, value, is_percent=is_percent, warnings=tuple(warnings), notes=tuple(notes),
+        decimal_mark=canonical.decimal_mark, ambiguous=canonical.ambiguous,
     )
 
 
@@ -143,12 +165,14 @@ def parse_number_strict(
 
 def _parse_text(
     raw: str, hint: LocaleHint, warnings: list[str], notes: list[str]
-) -> tuple[float, bool] | None:
+) -> tuple[float, bool, _Canonical] | None:
     t = unicodedata.normalize("NFC", raw).translate(_INVISIBLE).strip()
     if t.casefold() in MISSING_MARKERS:
         return None
     if t.startswith("#"):
         raise _Fail("spreadsheet error value")
+    if t.lstrip("+-−–").strip().casefold() in NON_FINITE:
+        raise _Fail("not a finite number: infinity and NaN are never statistics")
     t = _strip_footnote(t, warnings)
     negative, is_percent = False, False
     if t.endswith("%"):
@@ -170,10 +194,10 @@ def _parse_text(
         warnings.append(f"look-alike letters read as digits: {t!r} -> {fixed!r}")
         t = fixed
     canonical = _canonical(t, hint, notes)
-    value = float(("-" if negative else "") + canonical)
+    value = float(("-" if negative else "") + canonical.text)
     if not math.isfinite(value):
         raise _Fail("value out of floating-point range")
-    return value, is_percent
+    return value, is_percent, canonical
 
 
 def _strip_footnote(t: str, warnings: list[str]) -> str:
@@ -187,46 +211,48 @@ def _strip_footnote(t: str, warnings: list[str]) -> str:
     return t
 
 
-def _canonical(t: str, hint: LocaleHint, notes: list[str]) -> str:
-    """Return ``t`` as a plain "digits[.digits]" / exponent string."""
+def _canonical(t: str, hint: LocaleHint, notes: list[str]) -> _Canonical:
+    """``t`` as a plain "digits[.digits]" / exponent string, with the decimal mark it shows."""
     m = _SPACED.fullmatch(t)
     if m:
         digits = m.group(1) + re.sub(_SPACE_CLASS, "", m.group(2))
         frac = m.group(3)
-        return digits + ("." + frac[1:] if frac else "")
+        return _Canonical(digits + ("." + frac[1:] if frac else ""), frac[0] if frac else None)
     if re.search(_SPACE_CLASS, t) and re.fullmatch(rf"(?:[\d.,]|{_SPACE_CLASS})+", t):
         raise _Fail("spaces inside the number do not separate groups of 3 digits")
     if _SCIENTIFIC.fullmatch(t):
-        return t.replace(",", ".")
+        mark = next((c for c in t if c in ".,"), None)
+        return _Canonical(t.replace(",", "."), mark)
     if not _PLAIN.fullmatch(t):
         raise _Fail("not a number")
     seps = [c for c in t if c in ".,"]
     if not seps:
-        return t
+        return _Canonical(t)
     if t[0] in ".,":  # ".5" / ",5": only a decimal mark can lead
-        return "0." + t[1:]
+        return _Canonical("0." + t[1:], t[0])
     if len(set(seps)) == 2:
         dec = seps[-1]
         thou = "," if dec == "." else "."
         if seps.count(dec) > 1:
             raise _Fail(f"decimal mark {dec!r} appears more than once")
         int_part, frac = t.rsplit(dec, 1)
-        return _ungroup(int_part, thou) + "." + frac
+        return _Canonical(_ungroup(int_part, thou) + "." + frac, dec)
     sep = seps[0]
-    if len(seps) > 1:
-        return _ungroup(t, sep)
+    other = "," if sep == "." else "."
+    if len(seps) > 1:  # a repeated mark groups thousands, so the other one is the decimal mark
+        return _Canonical(_ungroup(t, sep), other)
     int_part, frac = t.split(sep)
     if len(frac) != 3 or int_part.startswith("0") or len(int_part) > 3:
-        return int_part + "." + frac
+        return _Canonical(int_part + "." + frac, sep)
     if hint is None:
-        raise _Fail(
+        raise _Ambiguous(
             f"ambiguous: {sep!r} followed by 3 digits may be a thousands separator "
             "or a decimal mark; pass locale_hint='vi' or 'en'"
         )
     thousands = (sep == ".") == (hint == "vi")
     role = "thousands separator" if thousands else "decimal mark"
     notes.append(f"{t!r}: {sep!r} read as {role} (locale_hint={hint!r})")
-    return int_part + frac if thousands else int_part + "." + frac
+    return _Canonical(int_part + frac if thousands else int_part + "." + frac, ambiguous=True)
 
 
 def _ungroup(int_part: str, thou: str) -> str:

@@ -4,6 +4,10 @@ GX's SQL datasource does not work on DuckDB, so tables are read into pandas and 
 Two GX behaviours are guarded here: an expectation with a mistyped type is dropped silently by
 ``ExpectationSuite`` (we build each entry ourselves so it raises, and compare counts), and results come
 back in no particular order (we match them by the ``meta.id`` each entry must carry).
+
+Value sets that reference/ owns (measure codes, province codes per boundary …) are never written into a
+suite: the suite says ``{"$PARAMETER": "measure_codes"}`` and :func:`validate` supplies the values from
+reference/ (pii/quality/reference_sets.py). A parameter the pipeline does not know fails the load.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from pii.paths import EXPECTATIONS_DIR
+from pii.quality.reference_sets import reference_parameters
 
 SEVERITIES = ("critical", "warning")
 
@@ -61,8 +66,20 @@ def suite_path(table: str) -> Path:
     return EXPECTATIONS_DIR / f"{table}.json"
 
 
+def parameters_used(value: Any) -> set[str]:
+    """Names of the ``{"$PARAMETER": name}`` placeholders anywhere in ``value``."""
+    if isinstance(value, dict):
+        if set(value) == {"$PARAMETER"}:
+            return {str(value["$PARAMETER"])}
+        return set().union(*(parameters_used(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(parameters_used(v) for v in value))
+    return set()
+
+
 def load_suite(path: Path) -> Suite:
-    """Parse and check a suite file: every expectation has a known type, a unique id and a severity."""
+    """Parse and check a suite file: every expectation has a known type, a unique id, a severity, and only
+    suite parameters that reference/ supplies."""
     from great_expectations.exceptions import ExpectationNotFoundError
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
@@ -80,6 +97,10 @@ def load_suite(path: Path) -> Suite:
             raise SuiteError(f"{where}: field 'meta.id' is missing")
         if meta.get("severity") not in SEVERITIES:
             raise SuiteError(f"{where} ({meta['id']}): field 'meta.severity' must be one of {SEVERITIES}")
+        unknown = parameters_used(entry.get("kwargs", {})) - set(reference_parameters())
+        if unknown:
+            raise SuiteError(f"{where} ({meta['id']}): unknown suite parameter(s) {sorted(unknown)}; "
+                             f"reference/ supplies {sorted(reference_parameters())}")
         try:
             ExpectationConfiguration(type=entry["type"], kwargs=entry.get("kwargs", {})).to_domain_obj()
         except (ExpectationNotFoundError, KeyError) as exc:
@@ -126,7 +147,7 @@ def validate(suite: Suite, frame: pd.DataFrame) -> list[ExpectationOutcome]:
         )
     if len(gx_suite.expectations) != len(suite.expectations):
         raise SuiteError(f"{suite.path.name}: GX kept {len(gx_suite.expectations)} of {len(suite.expectations)}")
-    result = batch.validate(gx_suite, result_format="SUMMARY")
+    result = batch.validate(gx_suite, result_format="SUMMARY", expectation_parameters=reference_parameters())
     ctx.data_sources.delete(name)
     by_id = {r.expectation_config.meta["id"]: r for r in result.results}
     outcomes = []

@@ -2,7 +2,7 @@
 
 Wire into another CLI with ``add_sample_command(subparsers)``; standalone:
 ``python -m pii.sample.cli sample --out DIR --seed N --years 2022-2025`` (the word ``sample`` may be
-left out).
+left out). Bad arguments are reported by ``pii.cli.main``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from pii.errors import require_output_dir
 from pii.paths import landing_dir
+from pii.reference_years import check_data_years
 from pii.sample.generator import generate_sample
+from pii.sample.profiles import BASE_YEAR
 from pii.sample.values import DEFAULT_SEED, DEFAULT_YEARS
 
 
@@ -58,7 +61,10 @@ def add_sample_command(subparsers: argparse._SubParsersAction) -> argparse.Argum
 
 def run_sample(args: argparse.Namespace) -> int:
     """Execute a parsed ``sample`` command; returns the exit code."""
-    out = args.out if args.out is not None else landing_dir()
+    out = require_output_dir(args.out, "--out") if args.out is not None else require_output_dir(
+        landing_dir(), "landing folder (PII_LANDING_DIR)")
+    check_data_years(args.years, "--years", lowest=BASE_YEAR + 1,
+                     lowest_reason=f"the sample model starts from {BASE_YEAR} values")
     started = time.perf_counter()
     summary = generate_sample(out, years=args.years, seed=args.seed)
     print(summary.describe())
@@ -67,18 +73,13 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Standalone entry point."""
+    """Standalone entry point: ``pii sample`` with the same argument and error handling."""
+    from pii.cli import main as pii_main
+
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0] not in ("sample", "-h", "--help"):
         args_list.insert(0, "sample")
-    parser = argparse.ArgumentParser(prog="pii-sample")
-    add_sample_command(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(args_list)
-    try:
-        return int(args.func(args))
-    except (ValueError, KeyError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return pii_main(args_list)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,8 @@ def generate_sample(
     summary = SampleSummary(landing_dir, seed, norm_years)
     for year in norm_years:
         for source in load_sources().values():
+            if source.spec_error:  # a disabled source has no layout to imitate
+                continue
             rel = source.path_for(year)
             path = landing_dir / rel
             path.parent.mkdir(parents=True, exist_ok=True)

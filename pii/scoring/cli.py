@@ -2,7 +2,7 @@
 
 Wire into another CLI with ``add_score_command(subparsers)``; standalone:
 ``python -m pii.scoring.cli score --data D.csv --meta M.csv --out DIR``
-(the word ``score`` may be left out).
+(the word ``score`` may be left out). Bad arguments and input are reported by ``pii.cli.main``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,28 @@ import sys
 from collections.abc import Sequence
 
 from pii.scoring.coinr_io import score_coinr_files
+from pii.scoring.impute import parse_impute
 from pii.scoring.methods import METHODS
+
+
+def impute_spec(text: str) -> str:
+    """argparse type: an impute spec parse_impute accepts, kept as text."""
+    try:
+        parse_impute(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def share(text: str) -> float:
+    """argparse type: a number in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, not '{text}'")
+    return value
 
 
 def add_score_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
@@ -27,17 +48,18 @@ def add_score_command(subparsers: argparse._SubParsersAction) -> argparse.Argume
     p.add_argument("--meta", required=True, help="iMeta CSV (iCode, Level, Parent, Weight, Direction, Type...)")
     p.add_argument("--method", default="coinr", choices=sorted(METHODS), help="scoring method (default coinr)")
     p.add_argument(
-        "--impute", default=None, help="none, mean, median, group_mean:COL or group_median:COL (default none)"
+        "--impute", type=impute_spec, default=None,
+        help="none, mean, median, group_mean:COL or group_median:COL (default none)",
     )
     p.add_argument(
         "--screen",
-        type=float,
+        type=share,
         default=None,
         dest="screen_threshold",
         help="drop units with a lower share of indicators present (0-1)",
     )
     p.add_argument(
-        "--dat-thresh", type=float, default=None, help="minimum share of a group's children present for its score (0-1)"
+        "--dat-thresh", type=share, default=None, help="minimum share of a group's children present for its score (0-1)"
     )
     p.add_argument("--aggregation", choices=("arithmetic", "geometric"), default=None)
     p.add_argument("--out", required=True, help="output directory")
@@ -62,18 +84,13 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Standalone entry point."""
+    """Standalone entry point: ``pii score`` with the same argument and error handling."""
+    from pii.cli import main as pii_main
+
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] not in ("score", "-h", "--help"):
         args_list.insert(0, "score")
-    parser = argparse.ArgumentParser(prog="pii-score")
-    add_score_command(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(args_list)
-    try:
-        return int(args.func(args))
-    except (ValueError, KeyError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return pii_main(args_list)
 
 
 if __name__ == "__main__":

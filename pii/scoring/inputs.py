@@ -5,12 +5,15 @@
   Level 5, which the framework files name only as the sub-indices' parent.
 * iData from ``core.pii_input``: ``uCode`` = province code, one column per indicator *code* (``1.1.1``)
   read from the indicator's ``column_name`` (``ind_1_1_1``). Only the framework year's own indicators are
-  used (2023 has 6.1.3 where later years have 6.3.4).
+  used (2023 has 6.1.3 where later years have 6.3.4). An infinite or NaN value is refused, naming the
+  province and indicator.
 """
 
 from __future__ import annotations
 
 import polars as pl
+
+from pii.scoring.input_checks import TableRef, numeric_columns
 
 INDEX_CODE = "PII"
 INPUT_CODE = "INPUT"
@@ -66,8 +69,11 @@ def framework_idata(pii_input: pl.DataFrame, indicators: pl.DataFrame) -> pl.Dat
     frame = pii_input.select(
         pl.col("province_code").cast(pl.String).alias("uCode"),
         *[pl.col(col).cast(pl.Float64).alias(code) for col, code in columns.items()],
-    )
-    return frame.select("uCode", *order).sort("uCode")
+    ).select("uCode", *order).sort("uCode")
+    years = indicators["framework_year"].unique().to_list() if "framework_year" in indicators.columns else []
+    label = "core.pii_input" + (f" (framework year {years[0]})" if len(years) == 1 else "")
+    # an infinite or NaN indicator (e.g. a division by zero upstream) would distort every province's score
+    return numeric_columns(frame, order, TableRef(label), "uCode")
 
 
 def coinr_tables(

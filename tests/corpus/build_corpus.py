@@ -12,11 +12,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.corpus.files_landing import LANDING_FILES
+from tests.corpus.files_limits import LIMIT_FILES
+from tests.corpus.files_numbers import NUMBER_FILES
 from tests.corpus.files_survey import SURVEY_FILES
 from tests.corpus.files_workbooks import WORKBOOK_FILES
 
 FILES_DIR = Path(__file__).resolve().parent / "files"
-BUILDERS: dict[str, Callable[[], bytes]] = {**SURVEY_FILES, **WORKBOOK_FILES}
+BUILDERS: dict[str, Callable[[], bytes]] = {**SURVEY_FILES, **WORKBOOK_FILES, **NUMBER_FILES, **LANDING_FILES,
+                                           **LIMIT_FILES}
 
 
 def build(out: Path = FILES_DIR) -> list[str]:

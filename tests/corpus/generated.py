@@ -1,4 +1,5 @@
-"""Corpus cases made at test time, never committed: zip bombs and paths leaving the landing folder.
+"""Corpus cases made at test time, never committed: zip bombs, paths leaving the landing folder, and files
+past the reading limits (too many cells, an overlong line, a quote running past the csv field limit).
 
 Each function gets the tmp landing folder and the path (relative to it) the case's source expects,
 and creates what the case needs there.
@@ -6,13 +7,16 @@ and creates what the case needs there.
 
 from __future__ import annotations
 
+import functools
 import io
+import re
 import struct
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from pii.ingest.grid import MAX_XLSX_ENTRIES, MAX_XLSX_UNCOMPRESSED
+from pii.ingest.read_limits import MAX_XLSX_ENTRIES, MAX_XLSX_UNCOMPRESSED
+from tests.corpus.writers import Sheet, replace_zip_member, xlsx_bytes
 
 DECLARED_SIZE = 600 * 1024 * 1024  # above the default MAX_XLSX_UNCOMPRESSED (500 MiB)
 
@@ -51,6 +55,46 @@ def symlink_outside(landing: Path, rel: str) -> None:
     link.symlink_to(target)
 
 
+def plain_survey_csv(landing: Path, rel: str) -> None:
+    """A well-formed three-province survey CSV (title, header, 3 rows): for cases about the spec, not the file."""
+    text = "Chỉ số PAPI 2024\nSTT,Tỉnh/Thành phố,Quản trị môi trường\n1,Hà Nội,6.12\n2,Đà Nẵng,5.5\n3,Cần Thơ,4.9\n"
+    _write(landing / rel, text.encode("utf-8"))
+
+
+def xlsx_too_many_cells(landing: Path, rel: str) -> None:
+    """A register with two sheets of 3,000 rows × 1,000 cells: 6,000,000 cells, above MAX_FILE_CELLS (5,000,000)
+    although each sheet alone is within the per-sheet limit. Cells without a reference keep it quick to make."""
+    _write(landing / rel, _too_many_cells_bytes())
+
+
+@functools.cache  # the same bytes for the case and its can-fail twin
+def _too_many_cells_bytes() -> bytes:
+    rows = b"".join(b'<row r="%d">' % r + b"<c/>" * 1000 + b"</row>" for r in range(1, 3001))
+    data = xlsx_bytes([Sheet("Danh sách", [["x"]]), Sheet("Phụ lục", [["x"]])])
+    for member in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xml = zf.read(member)
+        data = replace_zip_member(data, member, re.sub(rb"<sheetData>.*</sheetData>",
+                                                       b"<sheetData>" + rows + b"</sheetData>", xml))
+    return data
+
+
+def csv_line_too_long(landing: Path, rel: str) -> None:
+    """A survey CSV whose third line holds 100,009 characters (MAX_ROW_CHARS is 100,000)."""
+    text = "Chỉ số PAPI 2024\nSTT,Tỉnh/Thành phố,Quản trị môi trường\n1,Hà Nội," + "6" * 100_000 + "\n2,Huế,5.5\n"
+    _write(landing / rel, text.encode("utf-8"))
+
+
+def csv_long_unterminated_quote(landing: Path, rel: str) -> None:
+    """An application list where a quote opens on line 4 and 2,000 lines (about 140,000 characters) follow:
+    the csv module's field limit (131,072) is reached before the end of the file."""
+    head = ["Danh sách đơn đăng ký sở hữu công nghiệp năm 2024 – tệp kiểm thử",
+            "Số đơn,Loại đơn,Ngày nộp đơn,Người nộp đơn,Tỉnh/Thành phố",
+            "1-2024-00001,Sáng chế,05/01/2024,Công ty A,Hà Nội", '1-2024-00002,Sáng chế,06/01/2024,"Công ty B,Hà Nội']
+    body = [f"4-2024-{n:05d},Nhãn hiệu,12/03/2024,Hộ kinh doanh số {n},Thừa Thiên Huế" for n in range(3, 2003)]
+    _write(landing / rel, ("\n".join(head + body) + "\n").encode("utf-8"))
+
+
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -60,4 +104,8 @@ GENERATORS: dict[str, Callable[[Path, str], None]] = {
     "zip_many_entries": zip_many_entries,
     "zip_declared_huge": zip_declared_huge,
     "symlink_outside": symlink_outside,
+    "plain_survey_csv": plain_survey_csv,
+    "xlsx_too_many_cells": xlsx_too_many_cells,
+    "csv_line_too_long": csv_line_too_long,
+    "csv_long_unterminated_quote": csv_long_unterminated_quote,
 }

@@ -2,8 +2,12 @@
 
 A case names a file (or a ``generate`` function), the source it pretends to be, its data year and
 optional overrides of the source (``source_override``: kind/format/file_pattern; ``spec_override``: keys
-of the spec replaced). The file is placed at the source's landing path in a fresh landing folder, then
-``find_files`` → ``read_raw`` → ``conform_raw`` run exactly as the raw and staging assets run them.
+of the spec replaced). The file is placed at the source's landing path (or at ``path``) in a fresh landing
+folder, with any ``extra_files`` beside it ({path, file: a corpus file | text}); then ``find_files`` →
+``read_raw`` → ``conform_raw`` run for every file of the source exactly as the raw and staging assets run
+them, and the inventory of the whole folder adds its unrecognised files' quarantine entries as the
+conformed step does. ``expect.inventory`` pins every file of the folder: path, status (``matched`` or
+the reason code it is refused / quarantined under, ``notes``), and optionally suggestion and message.
 """
 
 from __future__ import annotations
@@ -17,15 +21,16 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from pii.catalog import Source, load_sources
+from pii.catalog import Source, load_sources, revalidated
 from pii.ingest.conform import conform_raw, read_raw
+from pii.ingest.inventory import quarantine_entries, take_inventory
 from pii.ingest.landing import find_files
+from pii.ingest.results import ConformResult
 from pii.provinces import default_registry
 from tests.corpus.build_corpus import FILES_DIR
 from tests.corpus.generated import GENERATORS
 
 CASES_PATH = Path(__file__).resolve().parent / "cases.yaml"
-QKEY = ("reason_code", "sheet", "row", "column")
 
 
 def load_cases() -> list[dict]:
@@ -33,56 +38,104 @@ def load_cases() -> list[dict]:
 
 
 def source_for(case: dict) -> Source:
+    """The case's source, validated as sources.yaml entries are (``spec_override``: a null value drops a key)."""
     source = load_sources()[case["source_id"]]
-    spec = {**source.spec, **case.get("spec_override", {})}
-    return dataclasses.replace(source, **case.get("source_override", {}), spec=spec)
+    spec = {k: v for k, v in {**source.spec, **case.get("spec_override", {})}.items() if v is not None}
+    return revalidated(dataclasses.replace(source, **case.get("source_override", {}), spec=spec))
 
 
 @dataclass
 class Outcome:
-    rel_path: str
-    raw_rows: list[tuple[str, int]]
+    rel_path: str  # where the case's own file was placed
+    raw_rows: list[tuple[str, str, int]]  # (file, sheet, row) of every raw row of every file read
     quarantine: list[dict]
     observations: list[dict]
     records: list[dict]
     dispositions: list[dict]
+    inventory: list[dict]  # every file under the landing folder: path, status, suggestion, message
+
+
+def _place(landing: Path, rel: str, spec: dict) -> None:
+    (landing / rel).parent.mkdir(parents=True, exist_ok=True)
+    if "text" in spec:
+        (landing / rel).write_text(spec["text"], encoding="utf-8")
+    else:
+        shutil.copyfile(FILES_DIR / spec["file"], landing / rel)
+
+
+def _inventory(landing: Path, source: Source) -> tuple[list[dict], list[dict]]:
+    """(every file of the folder as the register would list it, the unrecognised files' quarantine entries)."""
+    sources = {**load_sources(), source.source_id: source}
+    inventory = take_inventory(landing, sources.values())
+    listed = [{"path": f.rel_path, "status": f.error_code if f.error else "matched", "suggestion": "",
+               "message": f.error or ""} for f in inventory.matched]
+    listed += [{"path": u.rel_path, "status": u.status, "suggestion": u.suggestion, "message": u.reason}
+               for u in inventory.unmatched]
+    return sorted(listed, key=lambda e: e["path"]), quarantine_entries(inventory)
 
 
 def run_case(case: dict, landing: Path) -> Outcome:
-    """Place the case's file in ``landing`` and ingest it; exactly one landing file must be found."""
+    """Place the case's files in ``landing`` and ingest every file of its source found there."""
     source = source_for(case)
-    rel = source.path_for(case["data_year"])
+    rel = case.get("path") or source.path_for(case["data_year"])
     if "generate" in case:
         GENERATORS[case["generate"]](landing, rel)
     else:
-        (landing / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(FILES_DIR / case["file"], landing / rel)
+        _place(landing, rel, case)
+    for extra in case.get("extra_files", []):
+        _place(landing, extra["path"], extra)
     files = find_files(landing, source)
-    assert [f.rel_path for f in files] == [rel], f"{case['id']}: find_files gave {files}"
-    raw = read_raw(source, files[0])
-    result = conform_raw(source, raw, default_registry())
-    rows = [(s, int(n)) for s, n in raw.select("sheet", "row_number").rows()]
-    return Outcome(rel, rows, result.quarantine, result.observations, result.records, result.dispositions)
+    if "path" not in case and "extra_files" not in case:
+        assert [f.rel_path for f in files] == [rel], f"{case['id']}: find_files gave {files}"
+    raws = [read_raw(source, f) for f in files]
+    result = ConformResult()
+    for raw in raws:
+        result.extend(conform_raw(source, raw, default_registry()))
+    listed, unrecognised = _inventory(landing, source)
+    rows = [(f, s, int(n)) for raw in raws for f, s, n in raw.select("file_path", "sheet", "row_number").rows()]
+    return Outcome(rel, rows, result.quarantine + unrecognised, result.observations, result.records,
+                   result.dispositions, listed)
 
 
 def _qkey(entry: dict) -> tuple:
-    return entry["reason_code"], entry["sheet"], entry["row_number"], entry["column_ref"]
+    return entry["reason_code"], entry["sheet"], entry["row_number"], entry["column_ref"], entry["file_path"]
+
+
+def _want(e: dict, outcome: Outcome) -> tuple:
+    return e["reason_code"], e.get("sheet", ""), e.get("row", 0), e.get("column", ""), e.get("path", outcome.rel_path)
 
 
 def quarantine_problems(expected: list[dict], outcome: Outcome) -> list[str]:
-    """Exact match of (reason_code, sheet, row, column), then message and suggestion substrings."""
+    """Exact match of (reason_code, sheet, row, column, file), then message and suggestion substrings."""
     got = sorted(_qkey(q) for q in outcome.quarantine)
-    want = sorted((e["reason_code"], e.get("sheet", ""), e.get("row", 0), e.get("column", "")) for e in expected)
+    want = sorted(_want(e, outcome) for e in expected)
     if got != want:
         return [f"quarantine entries differ: expected {want}, got {got}"]
     problems = []
     for e in expected:
-        key = (e["reason_code"], e.get("sheet", ""), e.get("row", 0), e.get("column", ""))
+        key = _want(e, outcome)
         entry = next(q for q in outcome.quarantine if _qkey(q) == key)
         if e.get("message", "") not in entry["reason"]:
             problems.append(f"{key}: message {entry['reason']!r} lacks {e['message']!r}")
         if e.get("suggestions", "") not in entry["suggestions"]:
             problems.append(f"{key}: suggestions {entry['suggestions']!r} lack {e['suggestions']!r}")
+    return problems
+
+
+def inventory_problems(expected: list[dict] | None, outcome: Outcome) -> list[str]:
+    """Every file of the folder with its status, exactly; suggestion and message substrings when given."""
+    if expected is None:
+        return []
+    got = [(e["path"], e["status"]) for e in outcome.inventory]
+    want = sorted((e["path"], e["status"]) for e in expected)
+    if got != want:
+        return [f"inventory differs: expected {want}, got {got}"]
+    problems = []
+    for e, entry in zip(sorted(expected, key=lambda e: e["path"]), outcome.inventory, strict=True):
+        if e.get("suggestion", entry["suggestion"]) != entry["suggestion"]:
+            problems.append(f"{e['path']}: suggestion {entry['suggestion']!r}, expected {e['suggestion']!r}")
+        if e.get("message", "") not in entry["message"]:
+            problems.append(f"{e['path']}: message {entry['message']!r} lacks {e['message']!r}")
     return problems
 
 
@@ -115,4 +168,5 @@ def problems(case: dict, outcome: Outcome) -> list[str]:
     """Everything in the outcome that differs from the case's ``expect`` (empty: the case passes)."""
     expect = case["expect"]
     return (quarantine_problems(expect.get("quarantine", []), outcome)
-            + value_problems(expect.get("values", []), outcome) + count_problems(expect, outcome))
+            + value_problems(expect.get("values", []), outcome) + count_problems(expect, outcome)
+            + inventory_problems(expect.get("inventory"), outcome))

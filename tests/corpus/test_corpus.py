@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pii.ingest.grid import MAX_XLSX_ENTRIES, MAX_XLSX_UNCOMPRESSED
 from pii.ingest.landing import LandingError, safe_resolve
+from pii.ingest.read_limits import MAX_XLSX_ENTRIES, MAX_XLSX_UNCOMPRESSED
 from pii.ingest.results import REASON_CODES
 from tests.corpus.build_corpus import BUILDERS, FILES_DIR, build
 from tests.corpus.harness import Outcome, load_cases, problems, run_case
@@ -47,10 +47,10 @@ def test_zip_bomb_limits_are_the_documented_defaults() -> None:
 
 
 def _check_messages(outcome: Outcome) -> list[str]:
-    """Every message names the file, and the sheet / row / column when the entry has them; codes are known."""
+    """Every message names its file, and the sheet / row / column when the entry has them; codes are known."""
     bad = []
     for q in outcome.quarantine:
-        parts = [outcome.rel_path]
+        parts = [q["file_path"]]
         parts += [f"sheet '{q['sheet']}'"] if q["sheet"] else []
         parts += [f"row {q['row_number']}"] if q["row_number"] else []
         parts += [f"column {q['column_ref']}"] if q["column_ref"] else []
@@ -61,7 +61,7 @@ def _check_messages(outcome: Outcome) -> list[str]:
 
 
 def _check_conservation(outcome: Outcome) -> list[str]:
-    disposed = Counter((d["sheet"], d["row_number"]) for d in outcome.dispositions)
+    disposed = Counter((d["file_path"], d["sheet"], d["row_number"]) for d in outcome.dispositions)
     if disposed != Counter(outcome.raw_rows) or max(disposed.values()) != 1:
         return [f"row conservation broken: raw {len(outcome.raw_rows)} rows, dispositions {sum(disposed.values())}"]
     return []

@@ -12,6 +12,7 @@ from pii.ingest.cells import parse_measure, range_problem
 from pii.ingest.duplicates import settle_duplicates
 from pii.ingest.results import FILE_LEVEL_REASONS, REASON_CODES, ConformResult
 from pii.ingest.survey_index import conform_survey
+from pii.parsing.number_convention import NumberConvention
 from tests.pii.ingest.helpers import codes, conserved, context, grid, registry
 
 DTI = Source("dti", "survey_index", "BTTTT", "", "csv", "{year}/dti/dti_{year}.csv",
@@ -87,8 +88,8 @@ def test_range_problem(measure: str, value: float, problem: str | None) -> None:
 def test_parse_measure_compares_in_catalog_units_after_scaling() -> None:
     result, ctx = ConformResult(), context()
     row = grid([["Hà Nội", 1.5, -0.5]])[0]
-    assert parse_measure(result, ctx, row, 1, "vi", "population", 1000) == 1500.0
-    assert parse_measure(result, ctx, row, 2, "vi", "population", 1000) is None
+    assert parse_measure(result, ctx, row, 1, NumberConvention(","), "population", 1000) == 1500.0
+    assert parse_measure(result, ctx, row, 2, NumberConvention(","), "population", 1000) is None
     assert codes(result) == ["out_of_range"]
     assert "-500 persons" in result.quarantine[0]["reason"] and "(-0.5 in the file × 1000)" in result.quarantine[0][
         "reason"]
@@ -99,7 +100,7 @@ def test_formula_cell_without_value_is_quarantined_by_parse_measure() -> None:
     result, ctx = ConformResult(), context()
     row = grid([["Hà Nội", "=B2*2"]])[0]
     row = type(row)(row.sheet, row.row_number, row.cells, ("s", "f"))
-    assert parse_measure(result, ctx, row, 1, "vi", "population") is None
+    assert parse_measure(result, ctx, row, 1, NumberConvention(","), "population") is None
     assert codes(result) == ["formula_without_value"] and "cell B1 holds the formula '=B2*2'" in result.quarantine[0][
         "reason"]
 

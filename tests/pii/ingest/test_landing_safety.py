@@ -9,6 +9,7 @@ import pytest
 from pii.catalog import load_sources
 from pii.ingest import landing as landing_module
 from pii.ingest.conform import conform_raw, read_raw
+from pii.ingest.inventory import take_inventory
 from pii.ingest.landing import LandingError, find_files, safe_resolve
 from pii.provinces import default_registry
 
@@ -56,8 +57,11 @@ def test_directory_link_leaving_the_folder_is_refused(tmp_path: Path) -> None:
     elsewhere.mkdir()
     (elsewhere / "papi_2024.csv").write_text(CSV, encoding="utf-8")
     (root / "2024" / "papi").symlink_to(elsewhere, target_is_directory=True)
-    [found] = find_files(root, PAPI)
-    assert found.error and "outside the landing folder" in found.error
+    assert find_files(root, PAPI) == []  # the folder behind the link is never walked ...
+    inventory = take_inventory(root, [PAPI])
+    [link] = inventory.unmatched  # ... and the link itself is listed, with why nothing under it is read
+    assert link.rel_path == "2024/papi" and link.status == "unrecognised_file"
+    assert "path resolves outside the landing folder" in link.reason
 
 
 def test_too_large_file_is_refused_without_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

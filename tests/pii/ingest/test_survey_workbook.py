@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 
 from pii.catalog import Source
+from pii.ingest.duplicates import settle_duplicates
 from pii.ingest.grid import GridRow, read_xlsx
 from pii.ingest.results import ConformResult, FileContext
 from pii.ingest.survey_workbook import conform_survey_workbook, percent_scale, scaled
@@ -68,6 +69,7 @@ def _conform(tmp_path: Path, sheets: dict[str, Rows], year: int = 2023, spec: di
     rows = _grid(tmp_path / f"pci_{year}.xlsx", sheets)
     ctx = FileContext("vcci_pci", f"{year}/vcci/pci_{year}.xlsx", "0" * 64, year)
     result = conform_survey_workbook(_source(spec), ctx, rows, ProvinceRegistry.load())
+    settle_duplicates(result, ctx, rows)  # as conform_raw does after every adapter
     keys = [(d["sheet"], d["row_number"]) for d in result.dispositions]  # row conservation
     assert sorted(keys) == sorted((r.sheet, r.row_number) for r in rows)
     return result
@@ -110,7 +112,9 @@ PCI_WORKBOOK = {
 
 def test_summary_sheet_names_full_precision_and_structure(tmp_path: Path) -> None:
     result = _conform(tmp_path, PCI_WORKBOOK)
-    assert result.quarantine == []
+    # the exact repeat of BRVT (row 10) counts once: its two values are duplicate_row, nothing else is held
+    assert [(q["reason_code"], q["row_number"], q["column_ref"]) for q in result.quarantine] == [
+        ("duplicate_row", 10, "B"), ("duplicate_row", 10, "D")]
     values = _values(result)
     assert values[("89", "pci_entry_cost")] == (6.705826759338379, 1)  # raw binary float kept as is
     assert values[("79", "pci_entry_cost")] == (7.099999904632568, 1)
@@ -119,10 +123,9 @@ def test_summary_sheet_names_full_precision_and_structure(tmp_path: Path) -> Non
     assert values[("66", "pci_entry_cost")] == (5.5, 1)  # NFD name
     assert {o["boundary"] for o in result.observations} == {"p63"}
     assert {o["unit"] for o in result.observations if o["measure_code"] == "pci_legal"} == {"PCI sub-index 0-10"}
-    # the provinces once, the exact repeat is structural and not counted twice
     summary = [o for o in result.observations if o["sheet"] == SUMMARY]
     assert len(summary) == 5 * 2
-    assert _disposition(result, SUMMARY, 10) == ("structural", "exact duplicate of row 5")
+    assert _disposition(result, SUMMARY, 10) == ("quarantined", "2 of 2 values staged; duplicate of row 5")
     assert _disposition(result, SUMMARY, 9) == ("structural", "blank")
     assert [_disposition(result, SUMMARY, r)[1] for r in (11, 12, 13)] == ["summary row"] * 3
     assert _disposition(result, SUMMARY, 4) == ("staged", "2 of 2 values staged")
@@ -157,20 +160,45 @@ def test_percent_scale_rules() -> None:
     assert scaled(0.273, 100) == 27.3 and scaled(0.07, 100) == 7.0 and scaled(6.2, 1) == 6.2
 
 
-def test_conflicting_duplicate_quarantines_both_rows(tmp_path: Path) -> None:
+def test_a_repeated_province_is_settled_per_value(tmp_path: Path) -> None:
+    """The policy of every adapter (duplicates.py): a differing value conflicts, an equal one counts once."""
     sheets = {SUMMARY: _summary(["An Giang", 6.5, 6.0, 6.0, 6.0], ["Sơn La", 5.5, 5.0, 5.1, 5.2], [],
                                 ["An Giang", 6.6, 6.0, 6.0, 6.0]),
               TRAINING: _training(["An Giang", 0.3, 6.1, 5.3])}
     result = _conform(tmp_path, sheets)
-    conflicts = [q for q in result.quarantine if q["reason_code"] == "conflicting_duplicate"]
-    assert [(q["row_number"], q["column_ref"], q["raw_value"]) for q in conflicts] == [
-        (4, "A", "An Giang"), (7, "A", "An Giang")]
-    assert "also appears in row(s) 7" in conflicts[0]["reason"]
-    assert _disposition(result, SUMMARY, 4) == ("quarantined", "conflicting duplicate of row(s) 7")
-    assert _disposition(result, SUMMARY, 7)[0] == "quarantined"
+    assert sorted((q["reason_code"], q["row_number"], q["column_ref"]) for q in result.quarantine) == [
+        ("conflicting_duplicate", 4, "B"), ("conflicting_duplicate", 7, "B"), ("duplicate_row", 7, "D")]
+    assert "6.5 here; 6.6 in row 7" in next(q["reason"] for q in result.quarantine if q["row_number"] == 4)
+    assert _disposition(result, SUMMARY, 4)[0] == "partial" and _disposition(result, SUMMARY, 7)[0] == "quarantined"
     summary = _values(ConformResult(observations=[o for o in result.observations if o["sheet"] == SUMMARY]))
-    assert set(summary) == {("14", "pci_entry_cost"), ("14", "pci_legal")}  # Sơn La only
+    assert set(summary) == {("14", "pci_entry_cost"), ("14", "pci_legal"), ("89", "pci_legal")}
     assert ("89", "trained_labour_share") in _values(result)  # other sheets are judged on their own
+
+
+def test_a_repeat_differing_only_in_an_unread_cell_counts_once(tmp_path: Path) -> None:
+    """Defect: a repeat whose region label (a column the spec does not read) is blank lost the province."""
+    header = ["Vùng", *HEADER]
+    sheets = {SUMMARY: [["title"], header, ["Đồng bằng sông Cửu Long", "An Giang", 6.5, 6.0, 6.1, 6.2], [],
+                        ["", "An Giang", 6.5, 6.0, 6.1, 6.2]],
+              TRAINING: _training(["An Giang", 0.3, 6.1, 5.3])}
+    result = _conform(tmp_path, sheets)
+    assert _values(result)[("89", "pci_entry_cost")] == (6.5, 1)
+    assert _values(result)[("89", "pci_legal")] == (6.1, 1)
+    assert {(q["reason_code"], q["row_number"]) for q in result.quarantine} == {("duplicate_row", 5)}
+    assert _disposition(result, SUMMARY, 3)[0] == "staged" and _disposition(result, SUMMARY, 5)[0] == "quarantined"
+
+
+def test_a_repeated_header_label_quarantines_that_sheet_only(tmp_path: Path) -> None:
+    header = [*HEADER, "CSTP 1: GIA NHẬP THỊ TRƯỜNG"]  # the same label again, other case: which one is meant?
+    sheets = {SUMMARY: [["title"], header, ["An Giang", 6.5, 6.0, 6.0, 6.0, 1.0]],
+              TRAINING: _training(["An Giang", 0.3, 6.1, 5.3])}
+    result = _conform(tmp_path, sheets)
+    [entry] = result.quarantine
+    assert (entry["reason_code"], entry["sheet"], entry["row_number"], entry["column_ref"]) == (
+        "duplicate_header", SUMMARY, 2, "F")
+    assert "'CSTP 1: Gia nhập thị trường' appears in columns B, F" in entry["reason"]
+    assert _disposition(result, SUMMARY, 3) == ("quarantined", "a header label the spec reads is repeated")
+    assert {k[1] for k in _values(result)} == {"trained_labour_share", "exam_avg_score"}
 
 
 def test_missing_sheet_and_column_are_file_level_and_name_file_and_sheet(tmp_path: Path) -> None:
