@@ -58,7 +58,7 @@ def conform_agency(
     boundary = boundary_for_year(ctx.data_year)
     codes = {p.code for p in registry.provinces(boundary)}
     allowed = {m.code: m for m in ctx.measures.values() if m.source_id == source.source_id}
-    numbers = file_convention(source, value_cells([r for r in data_rows if r.row_number > header.row_number],
+    numbers = file_convention(source, ctx, value_cells([r for r in data_rows if r.row_number > header.row_number],
                                                   [cols["value"]] if cols["value"] is not None else []))
     for row in data_rows:
         if row.row_number <= header.row_number:

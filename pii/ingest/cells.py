@@ -113,9 +113,14 @@ def value_cells(rows: Iterable[GridRow], columns: Iterable[int]) -> Iterator[Val
                 yield ValueCell(text, f"{where}row {row.row_number}, column {column_letter(index)}")
 
 
-def file_convention(source: Source, cells: Iterable[ValueCell]) -> NumberConvention:
-    """The number convention of one file: from its value cells and the source's ``number_format``."""
-    return decide_convention(cells, declared_decimal(source.spec, f"sources.yaml: source '{source.source_id}'"))
+def file_convention(source: Source, ctx: FileContext, cells: Iterable[ValueCell]) -> NumberConvention:
+    """The number convention of one file: from its value cells, its delimiter and the source's ``number_format``.
+
+    A ';'-separated CSV is what a spreadsheet writes where ',' is the decimal mark (Vietnamese, most of
+    Europe), so the delimiter counts as evidence of decimal commas, like a cell that shows one.
+    """
+    declared = declared_decimal(source.spec, f"sources.yaml: source '{source.source_id}'")
+    return decide_convention(cells, declared, implied="," if ctx.delimiter == ";" else None)
 
 
 def expected_units(measure: Measure, unit_in_file: str | None = None, scale: float = 1.0) -> tuple[str, ...]:

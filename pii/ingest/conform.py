@@ -37,7 +37,7 @@ ADAPTERS: dict[str, Adapter] = {
 RAW_SCHEMA = {
     "source_id": pl.String, "data_year": pl.Int32, "file_path": pl.String, "file_sha256": pl.String,
     "sheet": pl.String, "row_number": pl.Int64, "cells": pl.List(pl.String), "cell_types": pl.List(pl.String),
-    "read_error": pl.String, "read_error_code": pl.String,
+    "read_error": pl.String, "read_error_code": pl.String, "text_delimiter": pl.String,
 }
 
 
@@ -57,11 +57,14 @@ def read_raw(source: Source, landing_file: LandingFile) -> pl.DataFrame:
         path = landing_file.rel_path
         message = read.message if read.message.startswith(path) else f"{path}: {read.message}"
         return pl.DataFrame([{**base, "sheet": "", "row_number": 0, "cells": [], "cell_types": [],
-                              "read_error": message, "read_error_code": read.code}], schema=RAW_SCHEMA, orient="row")
+                              "read_error": message, "read_error_code": read.code, "text_delimiter": None}],
+                            schema=RAW_SCHEMA, orient="row")
+    delimiter = (read.schema.metadata or {}).get(b"delimiter")
     grid = pl.from_arrow(read)
     return grid.select(
         *(pl.lit(v).alias(k) for k, v in base.items()), "sheet", "row_number", "cells", "cell_types",
         pl.lit(None).alias("read_error"), pl.lit(None).alias("read_error_code"),
+        pl.lit(delimiter.decode() if delimiter else None).alias("text_delimiter"),
     ).cast(RAW_SCHEMA)
 
 
@@ -80,7 +83,8 @@ def conform_raw(
     for (file_path, sha, year), frame in raw.sort("file_path", "sheet", "row_number").group_by(
         ["file_path", "file_sha256", "data_year"], maintain_order=True
     ):
-        ctx = FileContext(source.source_id, str(file_path), str(sha), int(year), catalog)
+        ctx = FileContext(source.source_id, str(file_path), str(sha), int(year), catalog,
+                          delimiter=frame["text_delimiter"][0] if "text_delimiter" in frame.columns else None)
         errors = frame.filter(pl.col("read_error").is_not_null())
         if errors.height:
             message, code = errors["read_error"][0], errors["read_error_code"][0] or "unreadable_file"

@@ -180,7 +180,13 @@ def read_xlsx(path: Path, label: str, sheets: list[str] | None = None) -> list[G
     return rows
 
 
-def read_csv(path: Path, label: str) -> list[GridRow]:
+class DelimitedRows(list[GridRow]):
+    """The rows of a CSV file and the delimiter they were split on: a ';' file is evidence of decimal commas."""
+
+    delimiter: str = ","
+
+
+def read_csv(path: Path, label: str) -> DelimitedRows:
     """Every line of a CSV file (any supported encoding; delimiter sniffed among , ; and tab).
 
     A quote that opens a field and is never closed swallows the rest of the file into one cell; it is a
@@ -196,7 +202,8 @@ def read_csv(path: Path, label: str) -> list[GridRow]:
     delimiter = sniff_delimiter(text)
     ended: list[bool] = []
     reader = csv.reader(itertools.chain(io.StringIO(text, newline=""), _note_end(ended)), delimiter=delimiter)
-    rows: list[GridRow] = []
+    rows = DelimitedRows()
+    rows.delimiter = delimiter
     cap, count, start = read_limits.MAX_FILE_CELLS, 0, 1
     try:
         for i, cells in enumerate(reader, start=1):

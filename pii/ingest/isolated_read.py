@@ -33,7 +33,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pii.ingest import read_limits
-from pii.ingest.grid import GridError, GridRow, read_grid
+from pii.ingest.grid import DelimitedRows, GridError, GridRow, read_grid
 from pii.ingest.read_limits import LimitExceeded
 from pii.parsing.encodings import EncodingError
 
@@ -68,15 +68,17 @@ def _start_worker(memory_mib: int, reader: Reader | None) -> None:
 
 
 def _to_ipc(rows: list[GridRow]) -> bytes:
+    """Rows as Arrow IPC; a CSV's delimiter travels in the schema metadata (``delimiter``)."""
     strings = pa.list_(pa.string())
+    schema = GRID_SCHEMA.with_metadata({"delimiter": rows.delimiter} if isinstance(rows, DelimitedRows) else {})
     table = pa.table([
         pa.array([r.sheet for r in rows], pa.string()),
         pa.array([r.row_number for r in rows], pa.int64()),
         pa.array([r.cells for r in rows], strings),
         pa.array([r.types for r in rows], strings),
-    ], schema=GRID_SCHEMA)
+    ], schema=schema)
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, GRID_SCHEMA) as writer:
+    with pa.ipc.new_stream(sink, schema) as writer:
         writer.write_table(table)
     return sink.getvalue().to_pybytes()
 

@@ -107,6 +107,7 @@ class FileContext:
     file_sha256: str
     data_year: int
     measures: dict[str, Measure] = field(default_factory=load_measures, repr=False)
+    delimiter: str | None = None  # a CSV file's field delimiter (None for workbooks): evidence of its number format
 
 
 @dataclass

@@ -81,7 +81,7 @@ def _conform_rows(
     boundary = boundary_for_year(ctx.data_year)
     regions = {fold(p.region_vi) for p in registry.provinces(boundary)}
     # One number convention for the file, from every text cell below the header in the mapped columns.
-    numbers = file_convention(source, value_cells([r for r in rows if r.row_number > header_row],
+    numbers = file_convention(source, ctx, value_cells([r for r in rows if r.row_number > header_row],
                                                   [index for index, _ in mapped]))
     for row in rows:
         if row.row_number <= header_row:

@@ -109,7 +109,7 @@ def conform_survey_workbook(
                 ctx, spec.name, 0, "", "", "missing_sheet",
                 f"{ctx.file_path}: sheet '{spec.name}' named in sources.yaml is not in the workbook "
                 f"(sheets: {', '.join(by_sheet)})")
-    numbers = _file_numbers(source, specs, by_sheet)
+    numbers = _file_numbers(source, ctx, specs, by_sheet)
     for sheet, sheet_rows in by_sheet.items():
         spec = specs.get(fold(sheet))
         if spec is None:
@@ -120,7 +120,9 @@ def conform_survey_workbook(
     return result
 
 
-def _file_numbers(source: Source, specs: dict[str, _Sheet], by_sheet: dict[str, list[GridRow]]) -> NumberConvention:
+def _file_numbers(
+    source: Source, ctx: FileContext, specs: dict[str, _Sheet], by_sheet: dict[str, list[GridRow]],
+) -> NumberConvention:
     """One number convention for the workbook, from the mapped columns below the header of each mapped sheet."""
     cells: list[ValueCell] = []
     for sheet, rows in by_sheet.items():
@@ -130,7 +132,7 @@ def _file_numbers(source: Source, specs: dict[str, _Sheet], by_sheet: dict[str, 
             continue
         columns = [i for col in spec.columns if (i := header_index(header, col.label)) is not None]
         cells += value_cells([r for r in rows if r.row_number > header.row_number], columns)
-    return file_convention(source, cells)
+    return file_convention(source, ctx, cells)
 
 
 class _SheetConformer:

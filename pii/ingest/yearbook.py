@@ -63,20 +63,20 @@ def conform_yearbook(
         header = _table_header(result, ctx, source, table, sheet_rows)
         if header is not None:
             headers[sheet] = header
-    numbers = _file_numbers(source, by_sheet, headers)
+    numbers = _file_numbers(source, ctx, by_sheet, headers)
     for sheet, header in headers.items():
         _conform_table(result, ctx, tables[sheet], by_sheet[sheet], header, numbers, registry)
     return result
 
 
 def _file_numbers(
-    source: Source, by_sheet: dict[str, list[GridRow]], headers: dict[str, TableHeader],
+    source: Source, ctx: FileContext, by_sheet: dict[str, list[GridRow]], headers: dict[str, TableHeader],
 ) -> NumberConvention:
     """One number convention for the whole file, from the year columns below the header of every table."""
     cells = (c for sheet, header in headers.items()
              for c in value_cells([r for r in by_sheet[sheet] if r.row_number > header.last_row],
                                   [y.index for y in header.years]))
-    return file_convention(source, cells)
+    return file_convention(source, ctx, cells)
 
 
 def _table_header(

@@ -99,6 +99,7 @@ class NumberConvention:
     decimal: Mark | None
     declared: Mark | None = None
     shown: tuple[tuple[str, str], ...] = ()  # first cell showing each mark: (mark, "'4,95' (row 5, column C)")
+    implied: Mark | None = None  # what the file's layout implies: ',' for a ';'-separated CSV
 
     def read(self, text: str) -> CellNumber:
         """The number in ``text`` under this convention; never raises."""
@@ -122,6 +123,12 @@ class NumberConvention:
     def why_undecided(self) -> str:
         """Why two-way cells of this file cannot be read (for ambiguous_number messages)."""
         seen = dict(self.shown)
+        if self.implied:
+            other = OTHER[self.implied]
+            against = seen.get(other) or ("sources.yaml (number_format)" if self.declared == other else None)
+            if against:
+                return (f"the file separates fields with ';', as spreadsheets do where ',' is the decimal mark, but "
+                        f"{against} uses '{other}'; use one convention in the whole file")
         if self.declared and OTHER[self.declared] in seen:
             return (f"sources.yaml declares '{self.declared}' as this source's decimal mark but the file writes "
                     f"{seen[OTHER[self.declared]]} with '{OTHER[self.declared]}'; fix the file or the declaration")
@@ -132,8 +139,11 @@ class NumberConvention:
                 "number_format in sources.yaml, or write thousands without a separator)")
 
 
-def decide_convention(cells: Iterable[ValueCell], declared: Mark | None = None) -> NumberConvention:
-    """The convention of a file from its text value cells (one pass) and the spec's declared decimal mark."""
+def decide_convention(
+    cells: Iterable[ValueCell], declared: Mark | None = None, implied: Mark | None = None,
+) -> NumberConvention:
+    """The convention of a file from its text value cells (one pass), the spec's declared decimal mark and the
+    mark its layout implies (``implied``: ',' for a ';'-separated CSV). Any disagreement leaves it undecided."""
     first: dict[str, str] = {}
     for cell in cells:
         mark = shown_mark(cell.text)
@@ -141,6 +151,6 @@ def decide_convention(cells: Iterable[ValueCell], declared: Mark | None = None) 
             first[mark] = f"'{cell.text.strip()}' ({cell.where})"
             if len(first) == 2:
                 break
-    marks = set(first) | ({declared} if declared else set())
+    marks = set(first) | {m for m in (declared, implied) if m}
     decimal = marks.pop() if len(marks) == 1 else None
-    return NumberConvention(decimal, declared, tuple(sorted(first.items())))  # type: ignore[arg-type]
+    return NumberConvention(decimal, declared, tuple(sorted(first.items())), implied)  # type: ignore[arg-type]

@@ -30,17 +30,31 @@ def papi_semicolon_decimal_comma() -> bytes:
     return csv_bytes([[TITLE_PAPI.format(year=2024)], PAPI, *rows], delimiter=";")
 
 
+THREE_DECIMALS = [["Hà Nội", "3,911", "4,102"], ["Hải Phòng", "4,952", "5,013"], ["Nam Định", "5,125", "5,204"]]
+
+
 @corpus_file("survey_papi_semicolon_three_decimals.csv")
 def papi_semicolon_three_decimals() -> bytes:
-    """Every score has exactly 3 decimals after a comma: nothing in the file shows whether ',' is decimal."""
-    rows = numbered([["Hà Nội", "3,911", "4,102"], ["Hải Phòng", "4,952", "5,013"], ["Nam Định", "5,125", "5,204"]])
-    return csv_bytes([[TITLE_PAPI.format(year=2024)], PAPI, *rows], delimiter=";")
+    """Every score has exactly 3 decimals after a comma; only the ';' between fields shows ',' is decimal."""
+    return csv_bytes([[TITLE_PAPI.format(year=2024)], PAPI, *numbered(THREE_DECIMALS)], delimiter=";")
+
+
+@corpus_file("survey_papi_comma_three_decimals.csv")
+def papi_comma_three_decimals() -> bytes:
+    """The same scores, ',' between fields (values quoted): nothing in the file shows whether ',' is decimal."""
+    return csv_bytes([[TITLE_PAPI.format(year=2024)], PAPI, *numbered(THREE_DECIMALS)])
 
 
 @corpus_file("survey_papi_declared_decimal_comma.csv")
 def papi_declared_decimal_comma() -> bytes:
-    """The same kind of file for a source whose sources.yaml entry declares number_format decimal ','."""
-    rows = numbered([["Hà Nội", "3,911", "4,102"], ["Hải Phòng", "4,952", "5,013"], ["Nam Định", "5,125", "5,204"]])
+    """That ','-separated file for a source whose sources.yaml entry declares number_format decimal ','."""
+    return csv_bytes([[TITLE_PAPI.format(year=2024)], PAPI, *numbered(THREE_DECIMALS)])
+
+
+@corpus_file("survey_papi_semicolon_point_decimals.csv")
+def papi_semicolon_point_decimals() -> bytes:
+    """';' between fields but '4.95' written with a point: the two-way '3,911' cannot be decided."""
+    rows = numbered([["Hà Nội", "3,911", "4,102"], ["Hải Phòng", "4.95", "5.01"], ["Nam Định", "5.5", "5.2"]])
     return csv_bytes([[TITLE_PAPI.format(year=2024)], PAPI, *rows], delimiter=";")
 
 

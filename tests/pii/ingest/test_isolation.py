@@ -22,7 +22,7 @@ from assets.raw.sources import sync_raw_table
 from assets.staging.conformed import conformed
 from pii.catalog import Source, load_sources
 from pii.ingest import conform
-from pii.ingest.conform import conform_raw, read_raw
+from pii.ingest.conform import RAW_SCHEMA, conform_raw, read_raw
 from pii.ingest.grid import GridRow
 from pii.ingest.landing import LandingFile, find_files
 from pii.ingest.results import ConformResult, FileContext
@@ -146,4 +146,4 @@ def test_raw_table_of_an_older_layout_is_rebuilt(tmp_path: Path) -> None:
         columns = [c for (c,) in conn.execute("SELECT column_name FROM information_schema.columns "
                                                "WHERE table_name = 'papi' ORDER BY ordinal_position").fetchall()]
     assert counts["added"] == 2 and rows == (8, 2)
-    assert columns[-1] == "read_error_code"
+    assert columns == list(RAW_SCHEMA)
