@@ -58,6 +58,23 @@ def check_lines(evaluation: dg.AssetCheckEvaluation, description: str | None) ->
     return [_clip(line) for line in lines]
 
 
+def selected_keys(selection: str, defs: dg.Definitions) -> list[dg.AssetKey]:
+    """The asset keys of ``--select`` ('raw/papi,core/pii_input'); an unknown key is a UsageError with suggestions."""
+    from difflib import get_close_matches
+
+    from pii.errors import UsageError
+
+    known = {key.to_user_string(): key for key in defs.resolve_all_asset_keys()}
+    keys = []
+    for name in (s.strip() for s in selection.split(",")):
+        if name not in known:
+            close = get_close_matches(name, sorted(known), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else " (see the asset graph: `make dev`)"
+            raise UsageError(f"--select: no asset '{name}'{hint}")
+        keys.append(known[name])
+    return keys
+
+
 def run_refresh(selection: str | None = None, log_level: str = "WARNING") -> RunReport:
     """Execute ``pii_refresh`` in this process, on the instance in DAGSTER_HOME when set (else ephemeral).
 
@@ -70,7 +87,7 @@ def run_refresh(selection: str | None = None, log_level: str = "WARNING") -> Run
     instance = dg.DagsterInstance.get() if persistent else dg.DagsterInstance.ephemeral()
     cleared = fail_dead_runs(instance) if persistent else []
     job = defs.resolve_job_def("pii_refresh")
-    selected = [dg.AssetKey.from_user_string(s) for s in selection.split(",")] if selection else None
+    selected = selected_keys(selection, defs) if selection else None
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selected,
                                     run_config=run_config, tags=process_tags())

@@ -76,6 +76,9 @@ CASES: dict[str, tuple[list[str], str | None, str]] = {
     "no command": ([], None, "pii: error: the following arguments are required: command"),
     "unknown command": (["bogus"], None, "pii: error: argument command: invalid choice: 'bogus'"),
     "materialize unknown option": (["materialize", "--bogus"], None, "unrecognized arguments: --bogus"),
+    "materialize unknown asset": (["materialize", "--select", "core/pii_inputs"], None,
+                                  "pii materialize: error: --select: no asset 'core/pii_inputs'; did you mean "
+                                  "core/pii_input"),
     # score: files
     "score args missing": (["score"], None, "pii score: error: the following arguments are required: --data, --meta"),
     "score data missing": ([*SCORE, "--data", "missing.csv"], None,
