@@ -23,6 +23,7 @@ unit equal) or that are constant already fall back to the general re-run path.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -129,7 +130,9 @@ class LinearModel:
             x[:, j] = np.where(present[:, j], 1.0, np.nan)
             w[:, j] = aggregate(x, st, m.aggregate, ctx.plans)[0][st.top]
         low, high = m.normalise.bounds
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            # An indicator no province has (its source quarantined for the year) is an all-NaN column: not usable.
+            warnings.simplefilter("ignore", RuntimeWarning)
             lo, hi = np.nanmin(v, axis=0), np.nanmax(v, axis=0)
             n0 = (v - lo) / (hi - lo) * (high - low) + low
         usable = present.any(axis=0) & (hi > lo)
