@@ -131,10 +131,10 @@ def _build(source: Source) -> dg.AssetsDefinition:
         with duckdb.get_connection() as conn:
             counts = sync_raw_table(conn, source, files, context.run_id)
             errors = conn.execute(
-                f"SELECT file_path, read_error FROM {table} WHERE read_error IS NOT NULL ORDER BY 1").fetchall()
+                f"SELECT read_error FROM {table} WHERE read_error IS NOT NULL ORDER BY file_path").fetchall()
             meta = table_metadata(conn, table)
-        for path, error in errors:
-            context.log.error(f"{path}: {error}")
+        for (error,) in errors:  # each message starts with the file's path
+            context.log.error(error)
         if source.spec_error:  # its files are kept here but quarantined when conformed
             context.log.error(f"{source.spec_error}; its {len(files)} file(s) are not conformed")
         listing = [{"path": f.rel_path, "sha256": f.sha256, "bytes": f.size} for f in files]

@@ -64,9 +64,19 @@ def closest_pattern(rel: str, sources: Iterable[Source]) -> tuple[str, str] | No
     return candidates[best[0]] if best else None
 
 
+def printable_path(rel: str) -> str:
+    """``rel`` as text the warehouse can store: bytes of a name that is not UTF-8 shown as ``\\xff`` escapes."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _unmatched(landing: Path, rel: str, sources: list[Source], present: set[str]) -> UnmatchedFile:
     abs_path, error, _ = inspect_file(landing, rel)
     sha = sha256_of(abs_path) if error is None else ""
+    shown = printable_path(rel)
+    if shown != rel:  # the name's bytes are not UTF-8 (a file copied from an old Windows share, say)
+        reason = (f"{shown}: the file name is not valid UTF-8 (undecodable bytes shown as \\x escapes); it matches "
+                  "no source's file name and is not read — rename it")
+        return UnmatchedFile(shown, "unrecognised_file", reason, "", "", sha)
     if rel in NOTE_FILES:
         return UnmatchedFile(rel, "notes", f"{rel}: notes about the folder, not a source file; not read", "", "",
                              sha)

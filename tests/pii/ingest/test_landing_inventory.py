@@ -3,6 +3,7 @@ an unrecognised file (quarantined, closest source file suggested), or the sample
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -178,3 +179,15 @@ def test_a_file_refused_later_replaces_its_loaded_rows(tmp_path: Path) -> None:
         sync_raw_table(con, PAPI, find_files(tmp_path, PAPI), "run-4")
         rows = Counter(r[0] for r in con.execute("SELECT read_error_code FROM raw.papi").fetchall())
         assert rows == Counter({None: 4})  # the one file left is read again
+
+
+def test_a_file_name_that_is_not_utf8_is_listed_with_escapes(tmp_path: Path) -> None:
+    """Found by attack: a name with a byte that is not UTF-8 crashed the conformed step on writing the quarantine."""
+    _put(tmp_path, "2024/papi/papi_2024.csv")
+    (tmp_path / "2024" / "papi").joinpath(os.fsdecode(b"b\xe1o c\xe1o.csv")).write_bytes(b"x")
+    inventory = take_inventory(tmp_path, SOURCES.values())
+    [odd] = inventory.unmatched
+    assert odd.rel_path == "2024/papi/b\\xe1o c\\xe1o.csv" and odd.status == "unrecognised_file"
+    assert "the file name is not valid UTF-8" in odd.reason and odd.sha256
+    frame = pl.DataFrame(quarantine_entries(inventory))  # the crash was here: polars refuses lone surrogates
+    assert frame["file_path"].to_list() == ["2024/papi/b\\xe1o c\\xe1o.csv"]
