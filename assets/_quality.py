@@ -7,6 +7,7 @@ GX suites (expectations/<schema>.<table>.json) become one check per expectation,
 
 import json
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 import dagster as dg
@@ -55,6 +56,7 @@ def result(
                                severity=SEVERITY[severity], metadata=meta)
 
 
+@cache  # parsed and guarded once, when definitions load: the run validates with the suite its check specs name
 def gx_suite(table: str) -> Suite:
     return load_suite(suite_path(table))
 

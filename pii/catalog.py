@@ -20,7 +20,7 @@ from pii.paths import REFERENCE_DIR
 from pii.source_spec import document_problem, kind_problem, named_measures, register_problem
 
 AGGREGATIONS = ("sum", "weighted_mean", "not_additive")
-SOURCE_KINDS = ("yearbook", "survey_index", "survey_workbook", "agency_submission", "record_list")
+SOURCE_KINDS = ("yearbook", "survey_index", "survey_workbook", "agency_submission", "record_list", "microdata")
 # A source supplies a measure as its primary source, or re-reads another source's measure as a cross-check.
 ROLES = ("primary", "cross_check")
 PERCENT_MODES = ("auto", "fraction", "percent")
@@ -122,6 +122,8 @@ class Source:
         if self.kind == "record_list":
             cats = self.spec.get("categories")
             return list(cats.values()) if cats else [self.spec["measure"]]
+        if self.kind == "microdata":
+            return list(self.spec["measures"])
         return []  # agency submissions: the measures whose source_id is this source
 
     def cross_check_measures(self) -> list[str]:

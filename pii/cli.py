@@ -20,9 +20,12 @@ from pii.paths import warehouse_path
 
 def _materialize(args: argparse.Namespace) -> int:
     from pii.summary import publication_time, warehouse_summary
+    from pipelines.progress import choose_mode
     from pipelines.run import run_refresh  # Dagster is imported only for commands that need it
 
-    report = run_refresh(args.select, "DEBUG" if args.verbose else "WARNING")
+    # --verbose prints every event already: a status line would be torn by them (plain lines only if asked)
+    mode = choose_mode(quiet=args.quiet or (args.verbose and not args.progress), forced=args.progress)
+    report = run_refresh(args.select, "DEBUG" if args.verbose else "WARNING", mode)
     print("\n".join(report.lines()))
     path = warehouse_path()
     dq_report = path.parent / "reports" / f"dq_{report.run_id}.md"
@@ -143,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     mat = sub.add_parser("materialize", help="run the pii_refresh job: ingest, conform, compute, check, publish")
     mat.add_argument("--select", help="comma-separated asset keys (e.g. core/pii_input); default: all")
     mat.add_argument("--verbose", action="store_true", help="print every Dagster event, not only warnings")
+    shown = mat.add_mutually_exclusive_group()
+    shown.add_argument("--quiet", action="store_true",
+                       help="no progress line (the default when stderr is not a terminal: cron, CI, pipes)")
+    shown.add_argument("--progress", action="store_true",
+                       help="print one plain progress line per finished step on stderr, terminal or not")
     mat.set_defaults(func=_materialize)
     tpl = sub.add_parser("templates", help="write blank agency submission templates to fill")
     tpl.add_argument("--year", type=int, required=True, help="data year the departments report on")

@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
+from pii.ingest.microdata_spec import spec_problem as microdata_spec_problem
 from pii.paths import REFERENCE_DIR
 from pii.schema_errors import describe, field_path, unknown_keys
 
@@ -93,6 +94,8 @@ def _rule_problem(entry: Mapping[str, Any]) -> str | None:
         return "field 'number_format.thousands' is the decimal mark too; use the other mark, ' ' or ''"
     if kind == "record_list" and ("categories" in entry) == ("measure" in entry):
         return "give either 'categories' (with 'category_column') or 'measure', not both or neither"
+    if kind == "microdata":  # column references, aggregation needs and the filter grammar
+        return microdata_spec_problem(entry)
     if kind == "yearbook":
         sheets = [t.get("sheet") for t in entry["tables"]]
         for i, sheet in enumerate(sheets):
@@ -117,4 +120,6 @@ def named_measures(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
         if "categories" in entry:
             return [(field_path(["categories", label]), m) for label, m in entry["categories"].items()]
         return [("measure", entry["measure"])]
+    if kind == "microdata":
+        return [(field_path(["measures", code]), code) for code in entry["measures"]]
     return []

@@ -18,6 +18,9 @@ from pipelines.environment import warehouse_path
 # Dagster wraps the error raised by the asset's own code; the wrapped error is the one worth reading.
 WRAPPERS = {"DagsterExecutionStepExecutionError", "DagsterResourceFunctionError", "DagsterUserCodeExecutionError"}
 CHECK_BLOCKED = "DagsterAssetCheckFailedError"  # the step's critical checks failed: the report lists them
+# Runs of this process with a failed step. Steps run in the run's process (in_process_executor), so the success
+# hook needs no event-log query after every step of a run where nothing failed (~30 ms a step, 41 steps).
+_FAILED_RUNS: set[str] = set()
 
 
 def error_first_lines(error: SerializableErrorInfo, n: int = 3) -> list[str]:
@@ -54,11 +57,14 @@ def write_blocked_report(context: dg.HookContext, failures: dict[str, Serializab
 
 @dg.failure_hook(required_resource_keys={"duckdb"})
 def dq_report_on_failure(context: dg.HookContext) -> None:
+    _FAILED_RUNS.add(context.run_id)
     write_blocked_report(context, step_failures(context.instance, context.run_id))
 
 
 @dg.success_hook(required_resource_keys={"duckdb"})
 def dq_report_after_failure(context: dg.HookContext) -> None:
+    if context.run_id not in _FAILED_RUNS:  # nothing failed so far in this run
+        return
     failures = step_failures(context.instance, context.run_id)
     if failures:  # an earlier step failed: this run will not publish, keep its report complete
         write_blocked_report(context, failures)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass, field
 
 import dagster as dg
 
 from pipelines.dead_runs import fail_dead_runs, process_tags
 from pipelines.dq_report_hooks import CHECK_BLOCKED, error_first_lines
+from pipelines.progress import Progress
 
 PUBLISH_KEY = dg.AssetKey(["meta", "published_warehouse"])
 DETAIL_WIDTH = 160
@@ -75,11 +77,12 @@ def selected_keys(selection: str, defs: dg.Definitions) -> list[dg.AssetKey]:
     return keys
 
 
-def run_refresh(selection: str | None = None, log_level: str = "WARNING") -> RunReport:
+def run_refresh(selection: str | None = None, log_level: str = "WARNING", progress: str = "off") -> RunReport:
     """Execute ``pii_refresh`` in this process, on the instance in DAGSTER_HOME when set (else ephemeral).
 
     Runs of this instance whose process on this host is gone are marked failed first, so they stop holding
-    the ``duckdb_writer`` slot queued and scheduled runs wait for.
+    the ``duckdb_writer`` slot queued and scheduled runs wait for. ``progress`` is a mode of
+    pipelines/progress.py (``tty``, ``lines`` or ``off``): what to show on stderr while the run goes on.
     """
     from pipelines.definitions import defs
 
@@ -89,9 +92,24 @@ def run_refresh(selection: str | None = None, log_level: str = "WARNING") -> Run
     job = defs.resolve_job_def("pii_refresh")
     selected = selected_keys(selection, defs) if selection else None
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selected,
-                                    run_config=run_config, tags=process_tags())
+    run_id = str(uuid.uuid4())  # known before the run starts, to subscribe to its events
+    shown = Progress(progress, _step_count(job, selected))
+    instance.add_event_listener(run_id, shown)  # Dagster's event stream, as the run writes it
+    try:
+        result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selected,
+                                        run_config=run_config, tags=process_tags(), run_id=run_id)
+    finally:
+        shown.close()
     return report_from_result(result, defs, cleared)
+
+
+def _step_count(job: dg.JobDefinition, selected: list[dg.AssetKey] | None) -> int | None:
+    """How many steps the run will execute (shown as 'n/N steps'); None when Dagster cannot say up front."""
+    try:
+        subset = job.get_subset(asset_selection=set(selected)) if selected else job
+        return len(list(subset.nodes_in_topological_order))
+    except Exception:  # only a display nicety: never fail the run over it
+        return None
 
 
 def report_from_result(result: dg.ExecuteInProcessResult, defs: dg.Definitions,

@@ -14,10 +14,12 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets._warehouse import ensure_schemas, table_metadata
+from assets.raw.microdata import build_microdata_raw_asset, sync_tabular_table
 from pii.catalog import Source, load_sources
 from pii.ingest.conform import RAW_SCHEMA, read_raw
 from pii.ingest.isolation import exception_text
 from pii.ingest.landing import LandingFile, find_files
+from pii.ingest.set_based import is_set_based, raw_columns_for
 from pii.paths import landing_dir
 
 GROUP = "raw"
@@ -146,4 +148,63 @@ def _build(source: Source) -> dg.AssetsDefinition:
     return _asset
 
 
-raw_assets = [_build(s) for s in load_sources().values()]
+def _build_set_based(source: Source) -> dg.AssetsDefinition:
+    """A record list shipped as CSV/Parquet: read by DuckDB into the columns its spec reads (pii/ingest/tabular.py),
+    incremental by sha256 like the others (sync_tabular_table); conformed by assets/staging/tabular.py."""
+    table = f"raw.{source.source_id}"
+    disabled = f"DISABLED by an invalid entry in sources.yaml ({source.spec_error}). " if source.spec_error else ""
+
+    @dg.asset(
+        key=["raw", source.source_id], group_name=GROUP, kinds={"duckdb", source.format},
+        description=(f"{disabled}{source.title} — the columns the spec reads of every record of "
+                     f"`{source.file_pattern}` (agency {source.agency}), read set-based by DuckDB."),
+        metadata={"file_pattern": source.file_pattern, "adapter": source.kind, "spec_error": source.spec_error or "",
+                  "reader": "set-based (DuckDB)"},
+    )
+    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+        landing = landing_dir()
+        files = find_files(landing, source)
+        if not files:
+            context.log.warning(f"no files for {source.source_id} under {landing} ({source.file_pattern})")
+        with duckdb.get_connection() as conn:
+            counts = sync_tabular_table(conn, source, files, raw_columns_for(source), context.run_id)
+            if counts["added"] or counts["replaced"] or counts["removed"]:
+                keep_file_order(conn, table)
+            errors = conn.execute(
+                f"SELECT read_error FROM {table} WHERE read_error IS NOT NULL ORDER BY file_path").fetchall()
+            meta = table_metadata(conn, table)
+        for (error,) in errors:  # each message starts with the file's path (and names the first bad line)
+            context.log.error(error)
+        if source.spec_error:
+            context.log.error(f"{source.spec_error}; its {len(files)} file(s) are not conformed")
+        meta["files"] = dg.MetadataValue.json([{"path": f.rel_path, "sha256": f.sha256, "bytes": f.size}
+                                               for f in files])
+        meta["unreadable_files"] = dg.MetadataValue.int(len(errors))
+        meta.update({f"files_{k}": dg.MetadataValue.int(v) for k, v in counts.items()})
+        return dg.MaterializeResult(metadata=meta)
+
+    return _asset
+
+
+def keep_file_order(conn: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Store a set-based raw table in file order, as a fresh build would (rows of a file are loaded in order).
+
+    A replaced or added file's rows go to the end of the table; only when that breaks the file order (checked on
+    the first rowid of each file, cheap) is the table rewritten, which costs seconds at millions of rows.
+    """
+    firsts = [p for (p,) in conn.execute(
+        f"SELECT file_path FROM {table} GROUP BY file_path ORDER BY min(rowid)").fetchall()]
+    if firsts != sorted(firsts):
+        conn.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table} ORDER BY file_path, row_number")
+
+
+def _dispatch(source: Source) -> dg.AssetsDefinition:
+    """Microdata: assets/raw/microdata.py; record lists as CSV/Parquet: set-based; the rest: cell-level."""
+    if source.kind == "microdata":
+        return build_microdata_raw_asset(source)
+    if is_set_based(source):
+        return _build_set_based(source)
+    return _build(source)
+
+
+raw_assets = [_dispatch(s) for s in load_sources().values()]

@@ -6,6 +6,8 @@ from dagster_duckdb import DuckDBResource
 from assets._quality import gx_results, gx_specs, spec
 from assets._quality import result as check_result
 from assets._warehouse import run_sql, table_metadata
+from assets.staging.microdata import microdata_sources
+from pii.ingest.microdata import ensure_targets as ensure_microdata_targets
 
 GROUP = "staging"
 MEASURE_VALUES = "staging.measure_values"
@@ -15,11 +17,14 @@ IN_RANGE = "values_within_measure_range"
 @dg.asset(
     key=["staging", "measure_observations"], group_name=GROUP, kinds={"duckdb", "sql"},
     deps=[["staging", "cell_observations"], ["staging", "record_rows"], ["meta", "landing_files"],
-          ["meta", "measures"], ["meta", "sources"], ["meta", "provinces"]],
-    description="Cell observations plus record counts per province (zero where a province has no record).",
+          ["meta", "measures"], ["meta", "sources"], ["meta", "provinces"],
+          *(["staging", s.source_id] for s in microdata_sources())],
+    description="Cell observations, record counts per province (zero where a province has no record) and "
+                "microdata aggregates.",
 )
 def measure_observations(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
+        ensure_microdata_targets(conn)  # the SQL unions staging.microdata_observations, empty without microdata
         run_sql(conn, "staging", "measure_observations")
         return dg.MaterializeResult(metadata=table_metadata(conn, "staging.measure_observations"))
 

@@ -29,8 +29,10 @@ def landing_register(raw: pl.DataFrame, quarantine: list[dict], inventory: Inven
     file_level = held.filter(pl.col("reason_code").is_in(FILE_LEVEL_REASONS) & pl.col("source_id").is_not_null()) \
         .group_by("file_path", maintain_order=True) \
         .agg(pl.col("reason_code").first().alias("status"), pl.col("reason").first())
+    # ``raw``: raw rows, or one row per file with its count in ``raw_rows`` (the conformed step's listing)
+    rows = pl.col("raw_rows").sum() if "raw_rows" in raw.columns else pl.len()
     read = raw.group_by("source_id", "data_year", "file_path", "file_sha256").agg(
-        pl.len().cast(pl.Int64).alias("raw_rows"), pl.col("read_error").drop_nulls().first(),
+        rows.cast(pl.Int64).alias("raw_rows"), pl.col("read_error").drop_nulls().first(),
     ).join(file_level, on="file_path", how="left").with_columns(
         pl.col("status").is_null().alias("conformed_ok"), pl.col("status").fill_null("conformed"),
     )

@@ -1,8 +1,9 @@
 """``sample`` command: write the synthetic landing files.
 
 Wire into another CLI with ``add_sample_command(subparsers)``; standalone:
-``python -m pii.sample.cli sample --out DIR --seed N --years 2022-2025`` (the word ``sample`` may be
-left out). Bad arguments are reported by ``pii.cli.main``.
+``python -m pii.sample.cli sample --out DIR --seed N --years 2022-2025 [--scale default|national]`` (the
+word ``sample`` may be left out; ``--scale national`` writes ~10 million rows: pii/sample/national.py).
+Bad arguments are reported by ``pii.cli.main``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from pii.errors import require_output_dir
+from pii.errors import UsageError, require_output_dir
 from pii.paths import landing_dir
 from pii.reference_years import check_data_years
 from pii.sample.generator import generate_sample
 from pii.sample.profiles import BASE_YEAR
 from pii.sample.values import DEFAULT_SEED, DEFAULT_YEARS
+
+SCALES = ("default", "national")
 
 
 def parse_years(text: str) -> tuple[int, ...]:
@@ -55,6 +58,10 @@ def add_sample_command(subparsers: argparse._SubParsersAction) -> argparse.Argum
     default_years = f"{DEFAULT_YEARS[0]}-{DEFAULT_YEARS[-1]}"
     p.add_argument("--years", type=parse_years, default=parse_years(default_years),
                    help=f"data years, e.g. 2022-2025 or 2023,2024 (default {default_years})")
+    p.add_argument("--scale", default="default", metavar="{default,national}",
+                   help="default: the built-in sample; national: ~10 million rows at national "
+                   "volumes (enterprise survey, labour force survey, IP records), for benchmarks")
+    p.add_argument("--rows-factor", type=float, default=1.0, help=argparse.SUPPRESS)  # shrinks national, for tests
     p.set_defaults(func=run_sample)
     return p
 
@@ -65,7 +72,19 @@ def run_sample(args: argparse.Namespace) -> int:
         landing_dir(), "landing folder (PII_LANDING_DIR)")
     check_data_years(args.years, "--years", lowest=BASE_YEAR + 1,
                      lowest_reason=f"the sample model starts from {BASE_YEAR} values")
+    scale = getattr(args, "scale", "default")
+    if scale not in SCALES:
+        raise UsageError(f"--scale {scale!r}: not a scale; accepted: {', '.join(SCALES)}")
+    factor = getattr(args, "rows_factor", 1.0)
+    if not 0 < factor <= 1:
+        raise UsageError(f"--rows-factor {factor:g}: must lie in (0, 1]")
     started = time.perf_counter()
+    if scale == "national":
+        from pii.sample.national import generate_national
+
+        national = generate_national(out, years=args.years, seed=args.seed, rows_factor=factor)
+        print(f"{national.one_line()} in {time.perf_counter() - started:.1f} s")
+        return 0
     summary = generate_sample(out, years=args.years, seed=args.seed)
     print(summary.describe())
     print(f"  done in {time.perf_counter() - started:.1f} s")

@@ -23,6 +23,7 @@ from pii.sample.values import (
     normalise_years,
 )
 from pii.sample.writers_agency import write_agency
+from pii.sample.writers_microdata import write_microdata
 from pii.sample.writers_pci import write_pci_workbook
 from pii.sample.writers_records import write_record_list
 from pii.sample.writers_survey import write_survey
@@ -72,7 +73,7 @@ def _writer(source: Source, years: tuple[int, ...]) -> Callable[[SampleModel, So
     if source.kind == "yearbook":
         return lambda model, src, year, path: write_yearbook(model, src, year, years, path)
     return {"survey_index": write_survey, "survey_workbook": write_pci_workbook, "agency_submission": write_agency,
-            "record_list": write_record_list}[source.kind]
+            "record_list": write_record_list, "microdata": write_microdata}[source.kind]
 
 
 def generate_sample(
@@ -116,6 +117,9 @@ def _write_readme(summary: SampleSummary) -> None:
         "Do not use or cite them as statistics.",
         "",
         "Thư mục này là DỮ LIỆU MÔ PHỎNG do lệnh `pii sample` tạo ra để kiểm thử; không phải số liệu chính thức.",
+        "",
+        "Microdata files (lfs_<year>.csv, dieu_tra_doanh_nghiep_<year>.parquet) hold invented persons and",
+        "enterprises; the CSV has no title line (its header is line 1), the Parquet files say so in their metadata.",
         "",
         f"Files: {len(summary.files)} (listed with sha256 and row counts in {MANIFEST}).",
         "",

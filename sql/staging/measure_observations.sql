@@ -1,4 +1,5 @@
--- Every observation of a base measure: values read from cells, plus counts of administrative records.
+-- Every observation of a base measure: values read from cells, counts of administrative records, and
+-- aggregates of microdata (written per source by assets/staging/microdata.py).
 -- Record lists count per province and measure; a province with no record counts zero, but only for
 -- files that conformed as a whole (a file with a missing column must not turn into zeros).
 CREATE OR REPLACE TABLE staging.measure_observations AS
@@ -25,4 +26,6 @@ counted AS (
 SELECT * FROM staging.cell_observations
 UNION ALL BY NAME
 SELECT * FROM counted
+UNION ALL BY NAME
+SELECT * FROM staging.microdata_observations  -- aggregates of unit records (pii/ingest/microdata.py)
 ORDER BY measure_code, boundary, year, province_code, edition_year, source_id, file_path, row_number, column_ref;

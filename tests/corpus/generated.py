@@ -95,6 +95,45 @@ def csv_long_unterminated_quote(landing: Path, rel: str) -> None:
     _write(landing / rel, ("\n".join(head + body) + "\n").encode("utf-8"))
 
 
+# issue 9 / bad input at scale: record lists the set-based reader (DuckDB) must refuse as a whole, naming the
+# file and the first bad line. Each is a few thousand lines, so the defect lies past the first 64 KiB read to
+# decide the encoding, delimiter and header.
+IPVN_HEAD = ["Danh sách đơn đăng ký sở hữu công nghiệp năm 2024 – tệp kiểm thử",
+             "Số đơn,Loại đơn,Ngày nộp đơn,Người nộp đơn,Tỉnh/Thành phố"]
+
+
+def _ipvn_lines(first: int, last: int) -> list[str]:
+    return [f"4-2024-{n:05d},Nhãn hiệu,12/03/2024,Hộ kinh doanh số {n},Thừa Thiên Huế" for n in range(first, last)]
+
+
+def ipvn_stray_quote(landing: Path, rel: str) -> None:
+    """Line 1,503 quotes a field holding quotes that are not doubled ("Công ty "Sao" Việt"): not valid CSV."""
+    bad = '4-2024-09999,Nhãn hiệu,12/03/2024,"Công ty "Sao" Việt",Hà Nội'
+    lines = IPVN_HEAD + _ipvn_lines(1, 1501) + [bad] + _ipvn_lines(1501, 3001)
+    _write(landing / rel, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def ipvn_wrong_delimiter(landing: Path, rel: str) -> None:
+    """From line 2,003 on, the records are split by ';' (a second export appended): the header says ','."""
+    tail = [line.replace(",", ";") for line in _ipvn_lines(2001, 3001)]
+    lines = IPVN_HEAD + _ipvn_lines(1, 2001) + tail
+    _write(landing / rel, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def ipvn_wrong_encoding(landing: Path, rel: str) -> None:
+    """UTF-8 for 2,000 lines, then line 2,003 in Windows-1258 (two exports joined): the file mixes encodings."""
+    head = ("\n".join(IPVN_HEAD + _ipvn_lines(1, 2001)) + "\n").encode("utf-8")
+    bad = "4-2024-09999,Nhãn hiệu,12/03/2024,Công ty Đông Á,Đà Nẵng\n".encode("cp1258", errors="replace")
+    rest = ("\n".join(_ipvn_lines(2001, 2101)) + "\n").encode("utf-8")
+    _write(landing / rel, head + bad + rest)
+
+
+def ipvn_truncated_last_line(landing: Path, rel: str) -> None:
+    """The upload stopped in the middle of line 3,002: its record has two of five fields, no line end."""
+    lines = IPVN_HEAD + _ipvn_lines(1, 3000) + ["4-2024-03000,Nhãn hi"]
+    _write(landing / rel, "\n".join(lines).encode("utf-8"))
+
+
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -108,4 +147,8 @@ GENERATORS: dict[str, Callable[[Path, str], None]] = {
     "xlsx_too_many_cells": xlsx_too_many_cells,
     "csv_line_too_long": csv_line_too_long,
     "csv_long_unterminated_quote": csv_long_unterminated_quote,
+    "ipvn_stray_quote": ipvn_stray_quote,
+    "ipvn_wrong_delimiter": ipvn_wrong_delimiter,
+    "ipvn_wrong_encoding": ipvn_wrong_encoding,
+    "ipvn_truncated_last_line": ipvn_truncated_last_line,
 }

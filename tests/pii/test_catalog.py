@@ -67,14 +67,14 @@ def test_cross_checks_are_not_primary_measures() -> None:
     assert pci.cross_check_measures() == ["trained_labour_share", "exam_avg_score"]
     assert [(c.sheet, c.priority) for c in pci.sheet_columns() if c.measure == "exam_avg_score"] == [
         ("CSTP 9 - Đào tạo lao động", 2)]
-    assert "trained_labour_share" in load_sources()["gso_yearbook"].measures()
+    assert "trained_labour_share" in load_sources()["labour_force_survey"].measures()  # issue 9: from the LFS
     assert load_sources()["papi"].cross_check_measures() == []
 
 
 def test_another_sources_measure_needs_role_cross_check(tmp_path: Path) -> None:
     path = _sources_with(tmp_path, "{measure: trained_labour_share, role: cross_check}", "trained_labour_share")
     error = _spec_error(path, "vcci_pci")
-    assert re.search(r"'vcci_pci': supplies 'trained_labour_share' but .* 'gso_yearbook'", error)
+    assert re.search(r"'vcci_pci': supplies 'trained_labour_share' but .* 'labour_force_survey'", error)
 
 
 def test_a_source_cannot_cross_check_its_own_measure(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def _register(tmp_path: Path, old: str, new: str) -> Path:
 
 def test_the_committed_register_has_no_disabled_source() -> None:
     sources = load_sources()
-    assert len(sources) == 16
+    assert len(sources) == 17  # 15 before issue 9, +2 microdata surveys, -1 SLDTBXH submission
     assert {s.source_id: s.spec_error for s in sources.values() if s.spec_error} == {}
 
 
@@ -48,7 +48,7 @@ def test_the_committed_register_has_no_disabled_source() -> None:
     ('"{year}/dti/dti_{year}.csv"', '"dti/dti.csv"', "(source 'dti'): field 'file_pattern' must contain {year}"),
     ('"{year}/dti/dti_{year}.csv"', '"../{year}/dti.csv"', "(source 'dti'): field 'file_pattern' must stay inside"),
     ("format: csv\n    file_pattern: \"{year}/dti", "format: ods\n    file_pattern: \"{year}/dti",
-     "(source 'dti'): field 'format' is 'ods', expected one of ['xlsx', 'csv']"),
+     "(source 'dti'): field 'format' is 'ods', expected one of ['xlsx', 'csv', 'parquet']"),
 ])
 def test_structural_errors_fail_the_load_naming_source_and_key(
     tmp_path: Path, old: str, new: str, message: str,
@@ -69,9 +69,9 @@ def test_structural_errors_fail_the_load_naming_source_and_key(
     ("gso_yearbook", 'unit_in_file: "Nghìn người", scale: 1000}', 'unit_in_file: "Nghìn người", scale: "x1000"}',
      "field 'tables[0].scale': 'x1000' is not of type 'number'"),
     ("gso_yearbook", '{sheet: "HDI", measure: hdi,', '{sheet: "Dân số", measure: hdi,',
-     "field 'tables[7].sheet': sheet 'Dân số' is already mapped by tables[0]"),
+     "field 'tables[6].sheet': sheet 'Dân số' is already mapped by tables[0]"),
     ("gso_yearbook", '{sheet: "HDI", measure: hdi,', '{measure: hdi,',
-     "field 'tables[7].sheet' is missing (a workbook names the sheet of each table)"),
+     "field 'tables[6].sheet' is missing (a workbook names the sheet of each table)"),
     ("papi", '"Quản trị môi trường": papi_environment', '"Quản trị môi trường": papi_environmnet',
      "field 'columns[\"Quản trị môi trường\"]' names unknown measure 'papi_environmnet'"),
     ("ipvn_applications", '    category_column: "Loại đơn"\n', "", "field 'category_column' is missing (needed with "
@@ -97,7 +97,7 @@ def test_kind_errors_disable_only_that_source(
     assert list(disabled) == [source_id]
     assert f"sources.yaml: source '{source_id}': " in str(disabled[source_id])
     assert message in str(disabled[source_id])
-    assert len(sources) == 16  # the others are all there, with their measures
+    assert len(sources) == 17  # the others are all there, with their measures
     assert sources[source_id].measures() == []  # a disabled source supplies nothing: its measures go missing
     other = sources["papi" if source_id != "papi" else "dti"]
     assert other.spec_error is None and other.measures()

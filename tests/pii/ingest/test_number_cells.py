@@ -12,6 +12,7 @@ import pytest
 from assets._warehouse import run_sql, write_frame
 from pii.catalog import Source, load_measures, load_sources
 from pii.ingest.cells import expected_units, parse_measure
+from pii.ingest.microdata import ensure_targets as ensure_microdata_tables
 from pii.ingest.results import OBSERVATION_SCHEMA, ConformResult
 from pii.ingest.survey_index import conform_survey
 from pii.ingest.survey_workbook import conform_survey_workbook
@@ -126,6 +127,7 @@ def test_staging_passes_conformed_values_through_unchanged(tmp_path: Path) -> No
     conn.execute("CREATE TABLE meta.sources (source_id VARCHAR, kind VARCHAR)")
     conn.execute("CREATE TABLE meta.measures (measure_code VARCHAR, source_id VARCHAR, unit VARCHAR)")
     conn.execute("CREATE TABLE meta.provinces (province_code VARCHAR, boundary VARCHAR, name_vi VARCHAR)")
+    ensure_microdata_tables(conn)  # the SQL unions staging.microdata_observations (issue 9)
     run_sql(conn, "staging", "measure_observations")
     run_sql(conn, "staging", "measure_values")
     staged = dict(conn.execute("SELECT province_code, value FROM staging.measure_values").fetchall())

@@ -129,6 +129,45 @@ def read_registry(path: Path, year: int) -> list[dict]:
              "value": float(counts.get(p.code, 0))} for p in provinces(boundary)]
 
 
+def _clean_records(frame: pl.DataFrame, ids: list[str], boundary: str, numbers: list[str]) -> pl.DataFrame:
+    """Records as docs/data_dictionary.md says they count: known province code, numbers >= 0, an id listed
+    twice counts once when the rows agree and not at all when they differ."""
+    codes = {p.code for p in provinces(boundary)}
+    frame = frame.with_columns(pl.col(c).cast(pl.Float64, strict=False) for c in numbers)
+    frame = frame.filter(pl.col("ma_tinh").is_in(codes), *(pl.col(c).is_not_null() & (pl.col(c) >= 0) for c in numbers))
+    variants = frame.unique().group_by(ids).len().filter(pl.col("len") > 1).select(ids)
+    return frame.join(variants, on=ids, how="anti").unique(subset=ids, keep="first", maintain_order=True)
+
+
+def read_enterprise_survey(path: Path, year: int) -> list[dict]:
+    boundary = boundary_for_year(year)
+    frame = _clean_records(pl.read_parquet(path), ["ma_dn"], boundary, ["chi_dao_tao", "tong_chi_phi"])
+    active = frame.filter(pl.col("tinh_trang") == 1)
+    m = active.filter(pl.col("nganh_vsic").str.slice(0, 2).is_between(pl.lit("69"), pl.lit("75")))
+    counts = dict(m.group_by("ma_tinh").len().iter_rows())
+    sums = {r["ma_tinh"]: r for r in active.group_by("ma_tinh").agg(pl.sum("chi_dao_tao"), pl.sum("tong_chi_phi"))
+            .iter_rows(named=True)}
+    out = []
+    for p in provinces(boundary):
+        s = sums.get(p.code, {"chi_dao_tao": 0.0, "tong_chi_phi": 0.0})
+        out += [{"province_code": p.code, "boundary": boundary, "year": year, "measure_code": code, "value": v}
+                for code, v in (("enterprises_section_m", float(counts.get(p.code, 0))),
+                                ("enterprise_training_cost", s["chi_dao_tao"] * 0.001),
+                                ("enterprise_total_cost", s["tong_chi_phi"] * 0.001))]
+    return out
+
+
+def read_lfs(path: Path, year: int) -> list[dict]:
+    boundary = boundary_for_year(year)
+    frame = _clean_records(pl.read_csv(path, infer_schema=False), ["ma_ho", "stt_nguoi"], boundary,
+                           ["tuoi", "co_viec_lam", "trinh_do_cmkt", "quyen_so"])
+    scope = frame.filter((pl.col("co_viec_lam") == 1) & (pl.col("tuoi") >= 15))
+    shares = scope.group_by("ma_tinh").agg(
+        (pl.col("quyen_so").filter(pl.col("trinh_do_cmkt") >= 1).sum() / pl.col("quyen_so").sum() * 100).alias("v"))
+    return [{"province_code": code, "boundary": boundary, "year": year, "measure_code": "trained_labour_share",
+             "value": v} for code, v in shares.iter_rows()]
+
+
 def read_landing(landing: Path, years: list[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(values with the newest yearbook edition winning, all yearbook cells with edition and flag)."""
     values: list[dict] = []
@@ -146,6 +185,9 @@ def read_landing(landing: Path, years: list[int]) -> tuple[pl.DataFrame, pl.Data
                 got = read_agency(path, year)
                 assert {r["measure_code"] for r in got} == {m.code for m in measures_of_source(source.source_id)}
                 values += got
+            elif source.kind == "microdata":
+                reader = {"enterprise_survey": read_enterprise_survey, "labour_force_survey": read_lfs}
+                values += reader[source.source_id](path, year)
             elif "categories" in source.spec:
                 values += read_applications(path, year)
             else:

@@ -1,0 +1,94 @@
+"""The raw asset of a microdata source: every record of its files read set-based (pii/ingest/tabular.py).
+
+``raw.<source_id>`` holds one VARCHAR column per variable the entry declares (the rest of a wide microdata
+file stays in the landing file, found again by file path + sha256 + row). Incremental by content like the
+cell-level raw assets: a file whose sha256 is already loaded is not read again; a changed file replaces its
+rows (load_tabular, one transaction); a file that left the landing folder is removed. Every change is logged
+in ``meta.file_versions``. A file that cannot be read becomes one error row; the asset never fails for a file.
+"""
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from assets._warehouse import ensure_schemas, table_metadata
+from pii.catalog import Source
+from pii.ingest.landing import LandingFile, find_files
+from pii.ingest.microdata_spec import parse_spec
+from pii.ingest.tabular import ensure_raw_table, load_tabular, raw_table
+from pii.paths import landing_dir
+
+GROUP = "raw"
+FILE_VERSIONS_DDL = """
+CREATE TABLE IF NOT EXISTS meta.file_versions (
+    source_id VARCHAR, file_path VARCHAR, file_sha256 VARCHAR, data_year INTEGER, raw_rows BIGINT,
+    event VARCHAR, superseded_sha256 VARCHAR, run_id VARCHAR, recorded_at TIMESTAMP WITH TIME ZONE
+)"""
+
+
+def microdata_columns(source: Source) -> dict[str, str]:
+    """Logical name -> header label of the variables read; only the fixed columns for a disabled source."""
+    return {} if source.spec_error else parse_spec(source.spec).labels()
+
+
+def sync_tabular_table(conn: duckdb.DuckDBPyConnection, source: Source, files: list[LandingFile],
+                       columns: dict[str, str], run_id: str) -> dict[str, int]:
+    """Bring ``raw.<source_id>`` in line with the landing files (set-based reads); returns counts per event."""
+    ensure_schemas(conn)
+    conn.execute(FILE_VERSIONS_DDL)
+    ensure_raw_table(conn, source.source_id, columns)
+    table = raw_table(source.source_id)
+    loaded = dict(conn.execute(f"SELECT file_path, any_value(file_sha256) FROM {table} GROUP BY 1").fetchall())
+    refused = dict(conn.execute(f"SELECT file_path, read_error FROM {table} WHERE read_error IS NOT NULL").fetchall())
+    counts = {"added": 0, "replaced": 0, "removed": 0, "unchanged": 0}
+    for f in files:
+        previous = loaded.get(f.rel_path)
+        if previous == f.sha256 and f.rel_path in loaded and (f.error is None or refused.get(f.rel_path) == f.error):
+            counts["unchanged"] += 1
+            continue
+        event = "replaced" if f.rel_path in loaded else "added"
+        load = load_tabular(conn, source, f, columns)
+        conn.execute("INSERT INTO meta.file_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+                     [source.source_id, f.rel_path, f.sha256, f.data_year, load.rows, event, previous, run_id])
+        counts[event] += 1
+    present = {f.rel_path for f in files}
+    for path, sha in sorted(loaded.items()):
+        if path not in present:
+            conn.execute(f"DELETE FROM {table} WHERE file_path = ?", [path])
+            conn.execute("INSERT INTO meta.file_versions VALUES (?, ?, NULL, NULL, 0, 'removed', ?, ?, now())",
+                         [source.source_id, path, sha, run_id])
+            counts["removed"] += 1
+    return counts
+
+
+def build_microdata_raw_asset(source: Source) -> dg.AssetsDefinition:
+    table = raw_table(source.source_id)
+    disabled = f"DISABLED by an invalid entry in sources.yaml ({source.spec_error}). " if source.spec_error else ""
+
+    @dg.asset(
+        key=["raw", source.source_id], group_name=GROUP, kinds={"duckdb", source.format},
+        description=(f"{disabled}{source.title} — the declared variables of every record of `{source.file_pattern}` "
+                     f"(agency {source.agency}), read set-based by DuckDB."),
+        metadata={"file_pattern": source.file_pattern, "adapter": source.kind, "spec_error": source.spec_error or ""},
+    )
+    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+        landing = landing_dir()
+        files = find_files(landing, source)
+        if not files:
+            context.log.warning(f"no files for {source.source_id} under {landing} ({source.file_pattern})")
+        with duckdb.get_connection() as conn:
+            counts = sync_tabular_table(conn, source, files, microdata_columns(source), context.run_id)
+            errors = conn.execute(
+                f"SELECT read_error FROM {table} WHERE read_error IS NOT NULL ORDER BY file_path").fetchall()
+            meta = table_metadata(conn, table)
+        for (error,) in errors:
+            context.log.error(error)
+        if source.spec_error:
+            context.log.error(f"{source.spec_error}; its {len(files)} file(s) are not conformed")
+        listing = [{"path": f.rel_path, "sha256": f.sha256, "bytes": f.size} for f in files]
+        meta["files"] = dg.MetadataValue.json(listing)
+        meta["unreadable_files"] = dg.MetadataValue.int(len(errors))
+        meta.update({f"files_{k}": dg.MetadataValue.int(v) for k, v in counts.items()})
+        return dg.MaterializeResult(metadata=meta)
+
+    return _asset

@@ -1,0 +1,404 @@
+"""Set-based reading of large tabular landing files (record lists as CSV, microdata as CSV or Parquet) by DuckDB.
+
+No row passes through Python: one landing file is read by ``read_csv`` (all columns as text, the delimiter,
+quote and encoding decided from the file's first bytes) or ``read_parquet`` into ``raw.<source_id>``:
+
+    source_id, data_year, file_path, file_sha256, row_number BIGINT, <one VARCHAR per logical column>,
+    read_error, read_error_code
+
+``row_number`` is the record index in the file, the first line being row 1 (the numbering of the cell-level
+adapters: with one title line the header is row 2 and the first record row 3; a Parquet file has no stored
+header row and its first record is row 2). Raw keeps only the
+columns the spec reads (logical name -> header label); the other columns of a 50-column microdata file stay
+in the landing file, found again by file_path + file_sha256 + row_number.
+
+Rows above and at the header of a CSV (title lines, the header) are kept as raw rows with empty columns so
+each can be disposed; blank lines are not records (DuckDB skips them). Where each logical column was found
+(column letter for CSV, column name for Parquet) is kept per file in ``meta.tabular_columns``: quarantine
+messages name the column a person opens. A source whose spec is invalid is loaded with no columns (one raw
+row per line / record), to be quarantined whole.
+
+A file that cannot be read (broken quote, wrong delimiter, wrong encoding, truncated last line, a header label
+the spec reads missing or repeated, a reading limit) becomes ONE raw row with ``row_number`` 0, NULL columns
+and ``read_error`` naming the file and the first bad line; ``read_error_code`` is a results.REASON_CODES code
+(``unreadable_file``, ``missing_column``, ``duplicate_header``, ``limit_exceeded``). The conform step
+quarantines it at file level, exactly like the cell-level raw tables' error rows. Nothing here raises for a bad
+file.
+
+Encodings: DuckDB reads UTF-8 (a BOM is skipped); a file in any other encoding (pii/parsing/encodings.py decides
+on the first bytes: UTF-16, cp1258, cp1252) is transcoded streaming to a temporary NFC UTF-8 file first. A byte
+the detected encoding cannot decode later in the file is an error naming its line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import os
+import re
+import tempfile
+import time
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import duckdb
+
+from pii.catalog import Source
+from pii.ingest import read_limits
+from pii.ingest.cells import column_letter, fold
+from pii.ingest.grid import sniff_delimiter
+from pii.ingest.landing import LandingFile
+from pii.parsing.encodings import EncodingError, decode_bytes
+
+FIXED_COLUMNS = ("source_id", "data_year", "file_path", "file_sha256", "row_number")
+TAIL_COLUMNS = ("read_error", "read_error_code")
+# Where each logical column was found in each file (column letter for CSV, column name for Parquet): quarantine
+# entries name the column a person opens, and the raw table keeps only logical names.
+COLUMNS_DDL = """CREATE TABLE IF NOT EXISTS meta.tabular_columns (
+    source_id VARCHAR, file_path VARCHAR, file_sha256 VARCHAR, name VARCHAR, column_ref VARCHAR)"""
+TRANSCODE_CHUNK = 1 << 22  # bytes decoded at a time when a file is transcoded to UTF-8
+HEAD_BYTES = 1 << 16  # bytes looked at to decide encoding, delimiter and header
+
+
+@dataclass(frozen=True)
+class TabularLoad:
+    """What :func:`load_tabular` stored for one file."""
+
+    source_id: str
+    file_path: str
+    file_sha256: str | None
+    rows: int  # raw rows written for the file (1 for an unreadable file: its error row)
+    read_error: str | None = None  # the message of the error row (starts with the file path), None when read
+    read_error_code: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.read_error is None
+
+
+class TabularReadError(Exception):
+    """A file the set-based reader refuses; ``str(exc)`` starts with the file path, ``code`` is a reason code."""
+
+    def __init__(self, message: str, code: str = "unreadable_file") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def raw_table(source_id: str) -> str:
+    return f"raw.{source_id}"
+
+
+def raw_columns(columns: dict[str, str]) -> list[str]:
+    """The column names of ``raw.<source_id>`` for the logical ``columns``, in table order."""
+    return [*FIXED_COLUMNS, *columns, *TAIL_COLUMNS]
+
+
+def ensure_raw_table(conn: duckdb.DuckDBPyConnection, source_id: str, columns: dict[str, str]) -> None:
+    """Create ``raw.<source_id>`` for ``columns``; a table of another layout (older build, cell-level raw) is
+    dropped so every file is loaded again rather than failing on insert."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    table = raw_table(source_id)
+    existing = [c for (c,) in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? "
+        "ORDER BY ordinal_position", [source_id]).fetchall()]
+    if existing and existing != raw_columns(columns):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    conn.execute(COLUMNS_DDL)
+    logical = "".join(f", {_ident(c)} VARCHAR" for c in columns)
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {table} (source_id VARCHAR, data_year INTEGER, file_path VARCHAR, "
+        f"file_sha256 VARCHAR, row_number BIGINT{logical}, read_error VARCHAR, read_error_code VARCHAR)")
+
+
+def load_tabular(
+    conn: duckdb.DuckDBPyConnection, source: Source, landing_file: LandingFile, columns: dict[str, str],
+) -> TabularLoad:
+    """Replace ``landing_file``'s rows in ``raw.<source_id>`` with the file read by DuckDB (one transaction).
+
+    ``columns`` maps logical column names (the raw table's column names, e.g. ``province``) to header labels
+    as the spec writes them (matched ignoring case, diacritics and spacing, cells.fold). The file's previous
+    rows are deleted first. A file that cannot be read is stored as one error row (see the module docstring)
+    and reported in the returned :class:`TabularLoad`; this never raises for a bad file. The caller logs
+    ``meta.file_versions``.
+    """
+    started = time.perf_counter()
+    ensure_raw_table(conn, source.source_id, columns)
+    table = raw_table(source.source_id)
+    error: TabularReadError | None = None
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(f"DELETE FROM {table} WHERE file_path = ?", [landing_file.rel_path])
+        if landing_file.error:
+            raise TabularReadError(_named(landing_file, landing_file.error), landing_file.error_code)
+        conn.execute("DELETE FROM meta.tabular_columns WHERE source_id = ? AND file_path = ?",
+                     [source.source_id, landing_file.rel_path])
+        with _readable(landing_file, columns) as (path, dialect):
+            selects, refs = _select_sql(conn, source, landing_file, path, dialect, columns)
+            for select in selects:
+                conn.execute(f"INSERT INTO {table} {select}")
+        if refs:
+            conn.executemany("INSERT INTO meta.tabular_columns VALUES (?, ?, ?, ?, ?)",
+                             [[source.source_id, landing_file.rel_path, landing_file.sha256, name, ref]
+                              for name, ref in refs.items()])
+        # A few rows per file, kept in a fixed order whatever order files were loaded in (deterministic tables).
+        conn.execute("CREATE OR REPLACE TABLE meta.tabular_columns AS SELECT * FROM meta.tabular_columns "
+                     "ORDER BY source_id, file_path, name")
+        conn.execute("COMMIT")
+    except TabularReadError as exc:
+        conn.execute("ROLLBACK")
+        error = exc
+    except (duckdb.Error, OSError, UnicodeError, ValueError) as exc:
+        conn.execute("ROLLBACK")
+        code = "limit_exceeded" if "Maximum line size" in str(exc) else "unreadable_file"
+        error = TabularReadError(_named(landing_file, _duckdb_message(exc)), code)
+    if error is not None:
+        _store_error(conn, table, source, landing_file, columns, str(error), error.code)
+        return TabularLoad(source.source_id, landing_file.rel_path, landing_file.sha256, 1, str(error), error.code,
+                           time.perf_counter() - started)
+    ((rows,),) = conn.execute(f"SELECT count(*) FROM {table} WHERE file_path = ?", [landing_file.rel_path]).fetchall()
+    return TabularLoad(source.source_id, landing_file.rel_path, landing_file.sha256, int(rows),
+                       seconds=time.perf_counter() - started)
+
+
+# ---------------------------------------------------------------------------------------------- internals
+
+CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    fmt: str  # 'csv', 'parquet', or 'lines' / 'parquet_rows' (no columns: an invalid spec)
+    delimiter: str = ","
+    header_row: int = 1  # record index of the header (records above it are titles, kept as raw rows)
+    width: int = 0  # fields in the header record
+    indexes: tuple[tuple[str, int], ...] = ()  # logical name -> column index (CSV) ...
+    names: tuple[tuple[str, str], ...] = ()  # ... or logical name -> Parquet column name
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _named(f: LandingFile, message: str) -> str:
+    if message.startswith(f.rel_path):
+        return message
+    return f"{f.rel_path}, {message}" if message.startswith("line ") else f"{f.rel_path}: {message}"
+
+
+def _duckdb_message(exc: BaseException) -> str:
+    """DuckDB's error without its option dump; a CSV error becomes 'line N: ...' (the first bad line)."""
+    text = str(exc).strip()
+    lines = text.splitlines()
+    cut = next((i for i, ln in enumerate(lines) if ln.startswith(("Possible fixes", "Possible Solution"))), len(lines))
+    body = [ln.strip() for ln in lines[:cut] if ln.strip()]
+    match = CSV_ERROR_LINE.search(text)
+    if not match:
+        return " ".join(body)[:600] or type(exc).__name__
+    reason = body[-1] if len(body) > 1 else "malformed record"
+    line = int(match.group(1))
+    out = f"line {line}: cannot read the CSV record starting on this line ({reason})"
+    if "unterminated quote" in reason:
+        out += ("; a quoted field on this line is never closed, or holds a quote that is not doubled (\"\"). "
+                "Is a closing quote (\") missing?")
+    elif "Expected Number of Columns" in reason:
+        out += "; is the line cut short (a truncated file?) or split on another delimiter than the header?"
+    elif "Maximum line size" in reason:
+        out += (f"; the reading limit is {read_limits.MAX_ROW_CHARS:,} characters per line "
+                f"({read_limits.MAX_ROW_CHARS * 4:,} bytes); nothing of the file is read")
+    elif "unicode" in reason.lower():
+        out += "; the file mixes encodings: save it again as UTF-8"
+    return out
+
+
+def _store_error(conn: duckdb.DuckDBPyConnection, table: str, source: Source, f: LandingFile,
+                 columns: dict[str, str], message: str, code: str) -> None:
+    nulls = "".join(", NULL" for _ in columns)
+    conn.execute("BEGIN TRANSACTION")
+    conn.execute(f"DELETE FROM {table} WHERE file_path = ?", [f.rel_path])
+    conn.execute(f"INSERT INTO {table} VALUES (?, ?, ?, ?, 0{nulls}, ?, ?)",
+                 [source.source_id, f.data_year, f.rel_path, f.sha256, message, code])
+    conn.execute("COMMIT")
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of the file, cut after the last complete line (no multi-byte character split)."""
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+        more = bool(fh.read(1))
+    if more and b"\n" in head:
+        head = head[: head.rindex(b"\n") + 1]
+        if b"\x00" in head and len(head) % 2:
+            head += b"\x00"  # UTF-16 LE: the newline's high byte
+    return head
+
+
+@contextmanager
+def _readable(f: LandingFile, columns: dict[str, str]) -> Iterator[tuple[Path, _Dialect]]:
+    """The path DuckDB reads (the file itself, or a temporary UTF-8 copy) and its dialect."""
+    path = f.abs_path
+    if f.abs_path.suffix.lower() == ".parquet":
+        yield path, _Dialect("parquet" if columns else "parquet_rows")
+        return
+    if path.stat().st_size == 0:
+        raise TabularReadError(f"{f.rel_path}: empty file (0 bytes)")
+    head = _head(path)
+    if not head.strip():
+        raise TabularReadError(f"{f.rel_path}: empty file (only whitespace)")
+    try:
+        decoded = decode_bytes(head, filename=f.rel_path)
+    except EncodingError as exc:
+        raise TabularReadError(f"{f.rel_path}: {exc}") from exc
+    encoding = codecs.lookup(decoded.encoding).name
+    dialect = _csv_dialect(decoded.text, f, columns)
+    if encoding in ("utf-8", "ascii"):
+        yield path, dialect  # DuckDB skips a UTF-8 BOM
+        return
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix="pii_tabular_")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            _transcode(path, out, encoding, f.rel_path, skip_bom=decoded.had_bom)
+        yield Path(name), dialect
+    finally:
+        os.unlink(name)
+
+
+def _transcode(path: Path, out: BinaryIO, encoding: str, label: str, skip_bom: bool) -> None:
+    """Stream ``path`` from ``encoding`` to NFC UTF-8; an undecodable byte names its line."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    carry, lines = "", 0
+    with path.open("rb") as src:
+        first = True
+        while True:
+            chunk = src.read(TRANSCODE_CHUNK)
+            final = not chunk
+            try:
+                text = decoder.decode(chunk, final=final)
+            except UnicodeDecodeError as exc:
+                line = lines + chunk[: max(exc.start, 0)].count(b"\n") + 1
+                raise TabularReadError(f"{label}, line {line}: cannot decode the file as {encoding} "
+                                       f"({exc.reason}); save it again as UTF-8") from exc
+            lines += chunk.count(b"\n")
+            if first and skip_bom and text.startswith("\ufeff"):
+                text = text[1:]
+            first = False
+            text = carry + text
+            # Keep the last character with its combining marks for the next chunk: NFC must see them together.
+            cut = len(text)
+            while not final and cut > 0 and unicodedata.combining(text[cut - 1]):
+                cut -= 1
+            if not final and cut > 0:
+                cut -= 1
+            carry = text[cut:]
+            out.write(unicodedata.normalize("NFC", text[:cut]).encode("utf-8"))
+            if final:
+                out.write(unicodedata.normalize("NFC", carry).encode("utf-8"))
+                return
+
+
+def _csv_dialect(text: str, f: LandingFile, columns: dict[str, str]) -> _Dialect:
+    """Delimiter, header row and the column index of every label, from the file's first lines.
+
+    With no ``columns`` (a source whose spec is invalid) every non-blank line is stored as one raw row.
+    """
+    if not columns:
+        return _Dialect("lines", "\x1f", 0, 1)
+    delimiter = sniff_delimiter(text)
+    wanted = {fold(label) for label in columns.values()}
+    try:
+        records = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 100))
+    except csv.Error as exc:
+        raise TabularReadError(f"{f.rel_path}: cannot read the first lines ({exc})") from exc
+    for number, record in enumerate(records, start=1):
+        if max((len(c) for c in record), default=0) > read_limits.MAX_ROW_CHARS:
+            raise TabularReadError(f"{f.rel_path}, line {number}: longer than {read_limits.MAX_ROW_CHARS:,} "
+                                   "characters (reading limit); nothing of the file is read", "limit_exceeded")
+        folded = [fold(c) for c in record]
+        if not wanted & set(folded):
+            continue
+        indexes, missing, repeated = [], [], []
+        for name, label in columns.items():
+            hits = [i for i, c in enumerate(folded) if c == fold(label)]
+            if not hits:
+                missing.append(label)
+            elif len(hits) > 1:
+                repeated.append((label, hits))
+            else:
+                indexes.append((name, hits[0]))
+        if missing:
+            raise TabularReadError(f"{f.rel_path}, row {number}: missing columns: {', '.join(missing)}",
+                                   "missing_column")
+        if repeated:
+            label, hits = repeated[0]
+            letters = ", ".join(column_letter(i) for i in hits)
+            raise TabularReadError(
+                f"{f.rel_path}, row {number}: the header label '{label}' appears in columns {letters}; the pipeline "
+                "does not guess which one is meant — nothing from this file is staged; keep one column with that "
+                "label", "duplicate_header")
+        return _Dialect("csv", delimiter, number, len(record), tuple(indexes))
+    raise TabularReadError(f"{f.rel_path}: no header row (none of the first lines names "
+                           f"{', '.join(repr(v) for v in columns.values())}; is the delimiter ',', ';' or tab?)",
+                           "missing_column")
+
+
+def _parquet_dialect(conn: duckdb.DuckDBPyConnection, path: Path, f: LandingFile,
+                     columns: dict[str, str]) -> _Dialect:
+    names = [r[0] for r in conn.execute(f"DESCRIBE SELECT * FROM read_parquet({_lit(str(path))})").fetchall()]
+    folded = [fold(n) for n in names]
+    found, missing = [], []
+    for name, label in columns.items():
+        hits = [n for n, k in zip(names, folded, strict=True) if k == fold(label)]
+        if len(hits) > 1:
+            raise TabularReadError(f"{f.rel_path}: the column '{label}' appears {len(hits)} times "
+                                   f"({', '.join(hits)}); nothing from this file is staged", "duplicate_header")
+        if hits:
+            found.append((name, hits[0]))
+        else:
+            missing.append(label)
+    if missing:
+        raise TabularReadError(f"{f.rel_path}: missing columns: {', '.join(missing)}", "missing_column")
+    return _Dialect("parquet", names=tuple(found))
+
+
+def _select_sql(conn: duckdb.DuckDBPyConnection, source: Source, f: LandingFile, path: Path, dialect: _Dialect,
+                columns: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """INSERT bodies (SELECT ...) producing the raw rows of one file in file order, and each column's reference."""
+    fixed = f"{_lit(source.source_id)}, {int(f.data_year)}, {_lit(f.rel_path)}, {_lit(f.sha256 or '')}"
+    if dialect.fmt == "parquet_rows":  # invalid spec: one raw row per record, nothing read
+        nulls = "".join(", NULL" for _ in columns)
+        return [f"SELECT {fixed}, file_row_number + 2{nulls}, NULL, NULL "
+                f"FROM read_parquet({_lit(str(path))}, file_row_number = true)"], {}
+    if dialect.fmt == "parquet":
+        dialect = _parquet_dialect(conn, path, f, columns)
+        picked = ", ".join(f"CAST({_ident(col)} AS VARCHAR) AS {_ident(name)}" for name, col in dialect.names)
+        select = (f"SELECT {fixed}, file_row_number + 2, {picked}, NULL, NULL "
+                  f"FROM read_parquet({_lit(str(path))}, file_row_number = true) ORDER BY file_row_number")
+        return [select], dict(dialect.names)
+    if dialect.fmt == "lines":
+        reader = (f"read_csv({_lit(str(path))}, header = false, delim = '\x1f', quote = '', escape = '', "
+                  "auto_detect = false, strict_mode = false, null_padding = true, encoding = 'utf-8', "
+                  f"columns = {{'c0': 'VARCHAR'}}, max_line_size = {read_limits.MAX_ROW_CHARS * 4})")
+        return [f"SELECT {fixed}, row_number() OVER (), NULL, NULL FROM {reader}"], {}
+    by_name = dict(dialect.indexes)
+    names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(dialect.width))
+    # NFC like every text the cell-level readers decode (a name typed in decomposed Unicode compares equal).
+    picked = ", ".join(f"nfc_normalize(c{by_name[name]}) AS {_ident(name)}" for name in columns)
+    nulls = ", ".join("NULL" for _ in columns)
+    reader = (f"read_csv({_lit(str(path))}, header = false, skip = {dialect.header_row}, "
+              f"delim = {_lit(dialect.delimiter)}, quote = '\"', escape = '\"', auto_detect = false, "
+              f"strict_mode = true, null_padding = false, encoding = 'utf-8', columns = {{{names}}}, "
+              f"max_line_size = {read_limits.MAX_ROW_CHARS * 4})")
+    titles = (f"SELECT {fixed}, n, {nulls}, NULL, NULL FROM range(1, {dialect.header_row + 1}) t(n)")
+    body = (f"SELECT {fixed}, {dialect.header_row} + row_number() OVER (), {picked}, NULL, NULL FROM {reader}")
+    return [titles, body], {name: column_letter(index) for name, index in dialect.indexes}

@@ -1,0 +1,58 @@
+"""A real Dagster run of one microdata source (labour force survey): raw read set-based, records conformed and
+aggregated, bad rows quarantined, row conservation checked; a rerun after the file changed redoes that file
+only and its earlier rows disappear."""
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from assets.raw.sources import raw_assets
+from assets.staging.microdata import microdata_assets
+
+HEADER = "ma_ho,stt_nguoi,ma_tinh,tuoi,co_viec_lam,trinh_do_cmkt,quyen_so\n"
+GOOD = "h1,1,01,30,1,2,100\nh1,2,01,40,1,0,300\nh2,1,31,25,1,4,200.5\n"
+BAD = "h3,1,99,30,1,0,100\nh3,2,01,KXĐ,1,0,100\n"
+
+
+def _run(db: Path) -> dg.ExecuteInProcessResult:
+    selected = [a for a in [*raw_assets, *microdata_assets] if a.key.path[-1] == "labour_force_survey"]
+    assert len(selected) == 2
+    return dg.materialize(selected, resources={"duckdb": DuckDBResource(database=str(db))}, raise_on_error=False)
+
+
+def test_materialize_conform_and_refresh_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    landing = tmp_path / "landing"
+    for year in (2023, 2024):
+        (landing / f"{year}/gso").mkdir(parents=True)
+        (landing / f"{year}/gso/lfs_{year}.csv").write_text(HEADER + GOOD + BAD, encoding="utf-8")
+    monkeypatch.setenv("PII_LANDING_DIR", str(landing))
+    db = tmp_path / "build.duckdb"
+    result = _run(db)
+    assert result.success
+    checks = {(e.asset_key.to_user_string(), e.check_name): e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {("staging/labour_force_survey", "row_conservation"): True}
+    with duckdb.connect(str(db), read_only=True) as con:
+        shares = con.execute("""SELECT year, province_code, value FROM staging.microdata_observations
+                                ORDER BY year, province_code""").fetchall()
+        held = con.execute("SELECT file_path, row_number, reason_code FROM quarantine.rows ORDER BY 1, 2").fetchall()
+    assert shares == [(2023, "01", 25.0), (2023, "31", 100.0), (2024, "01", 25.0), (2024, "31", 100.0)]
+    assert [h[1:] for h in held] == [(5, "unknown_province_code"), (6, "not_a_number")] * 2
+
+    (landing / "2024/gso/lfs_2024.csv").write_text(HEADER + GOOD.replace("h1,2,01,40,1,0,300", "h1,2,01,40,1,1,300"),
+                                                   encoding="utf-8")
+    (landing / "2023/gso/lfs_2023.csv").unlink()
+    result = _run(db)
+    assert result.success
+    [meta] = [m.metadata for m in result.asset_materializations_for_node("staging__labour_force_survey")]
+    assert (meta["files_conformed"].value, meta["files_removed"].value) == (1, 1)  # only the changed file
+    with duckdb.connect(str(db), read_only=True) as con:
+        shares = con.execute("SELECT year, province_code, value FROM staging.microdata_observations "
+                             "ORDER BY 1, 2").fetchall()
+        held = con.execute("SELECT count(*) FROM quarantine.rows").fetchall()[0][0]
+        counts = con.execute("SELECT file_path, disposition, rows FROM meta.disposition_counts").fetchall()
+    assert shares == [(2024, "01", 100.0), (2024, "31", 100.0)]
+    assert held == 0
+    assert counts == [("2024/gso/lfs_2024.csv", "counted", 3)]
