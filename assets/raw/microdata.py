@@ -1,4 +1,4 @@
-"""The raw asset of a microdata source: every record of its files read set-based (pii/ingest/tabular.py).
+"""Reading a microdata source's files set-based (pii/ingest/tabular.py); the raw asset is built in sources.py.
 
 ``raw.<source_id>`` holds one VARCHAR column per variable the entry declares (the rest of a wide microdata
 file stays in the landing file, found again by file path + sha256 + row). Incremental by content like the
@@ -7,16 +7,13 @@ rows (load_tabular, one transaction); a file that left the landing folder is rem
 in ``meta.file_versions``. A file that cannot be read becomes one error row; the asset never fails for a file.
 """
 
-import dagster as dg
 import duckdb
-from dagster_duckdb import DuckDBResource
 
-from assets._warehouse import ensure_schemas, table_metadata
+from assets._warehouse import ensure_schemas
 from pii.catalog import Source
-from pii.ingest.landing import LandingFile, find_files
+from pii.ingest.landing import LandingFile
 from pii.ingest.microdata_spec import parse_spec
 from pii.ingest.tabular import ensure_raw_table, load_tabular, raw_table
-from pii.paths import landing_dir
 
 GROUP = "raw"
 FILE_VERSIONS_DDL = """
@@ -59,36 +56,3 @@ def sync_tabular_table(conn: duckdb.DuckDBPyConnection, source: Source, files: l
                          [source.source_id, path, sha, run_id])
             counts["removed"] += 1
     return counts
-
-
-def build_microdata_raw_asset(source: Source) -> dg.AssetsDefinition:
-    table = raw_table(source.source_id)
-    disabled = f"DISABLED by an invalid entry in sources.yaml ({source.spec_error}). " if source.spec_error else ""
-
-    @dg.asset(
-        key=["raw", source.source_id], group_name=GROUP, kinds={"duckdb", source.format},
-        description=(f"{disabled}{source.title} — the declared variables of every record of `{source.file_pattern}` "
-                     f"(agency {source.agency}), read set-based by DuckDB."),
-        metadata={"file_pattern": source.file_pattern, "adapter": source.kind, "spec_error": source.spec_error or ""},
-    )
-    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-        landing = landing_dir()
-        files = find_files(landing, source)
-        if not files:
-            context.log.warning(f"no files for {source.source_id} under {landing} ({source.file_pattern})")
-        with duckdb.get_connection() as conn:
-            counts = sync_tabular_table(conn, source, files, microdata_columns(source), context.run_id)
-            errors = conn.execute(
-                f"SELECT read_error FROM {table} WHERE read_error IS NOT NULL ORDER BY file_path").fetchall()
-            meta = table_metadata(conn, table)
-        for (error,) in errors:
-            context.log.error(error)
-        if source.spec_error:
-            context.log.error(f"{source.spec_error}; its {len(files)} file(s) are not conformed")
-        listing = [{"path": f.rel_path, "sha256": f.sha256, "bytes": f.size} for f in files]
-        meta["files"] = dg.MetadataValue.json(listing)
-        meta["unreadable_files"] = dg.MetadataValue.int(len(errors))
-        meta.update({f"files_{k}": dg.MetadataValue.int(v) for k, v in counts.items()})
-        return dg.MaterializeResult(metadata=meta)
-
-    return _asset

@@ -8,13 +8,15 @@ which, and when). A raw asset never fails because of one file: a file that canno
 one error row (``read_error``), and a table left by an older column layout is rebuilt from the files.
 """
 
+from collections.abc import Callable
+
 import dagster as dg
 import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets._warehouse import ensure_schemas, table_metadata
-from assets.raw.microdata import build_microdata_raw_asset, sync_tabular_table
+from assets.raw.microdata import microdata_columns, sync_tabular_table
 from pii.catalog import Source, load_sources
 from pii.ingest.conform import RAW_SCHEMA, read_raw
 from pii.ingest.isolation import exception_text
@@ -115,51 +117,19 @@ def sync_raw_table(
     return counts
 
 
-def _build(source: Source) -> dg.AssetsDefinition:
-    table = f"raw.{source.source_id}"
-
-    disabled = f"DISABLED by an invalid entry in sources.yaml ({source.spec_error}). " if source.spec_error else ""
-
-    @dg.asset(
-        key=["raw", source.source_id], group_name=GROUP, kinds={"duckdb", source.format},
-        description=f"{disabled}{source.title} — every row of `{source.file_pattern}` (agency {source.agency}).",
-        metadata={"file_pattern": source.file_pattern, "adapter": source.kind, "spec_error": source.spec_error or ""},
-    )
-    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-        landing = landing_dir()
-        files = find_files(landing, source)
-        if not files:
-            context.log.warning(f"no files for {source.source_id} under {landing} ({source.file_pattern})")
-        with duckdb.get_connection() as conn:
-            counts = sync_raw_table(conn, source, files, context.run_id)
-            errors = conn.execute(
-                f"SELECT read_error FROM {table} WHERE read_error IS NOT NULL ORDER BY file_path").fetchall()
-            meta = table_metadata(conn, table)
-        for (error,) in errors:  # each message starts with the file's path
-            context.log.error(error)
-        if source.spec_error:  # its files are kept here but quarantined when conformed
-            context.log.error(f"{source.spec_error}; its {len(files)} file(s) are not conformed")
-        listing = [{"path": f.rel_path, "sha256": f.sha256, "bytes": f.size} for f in files]
-        meta["files"] = dg.MetadataValue.json(listing)
-        meta["unreadable_files"] = dg.MetadataValue.int(len(errors))
-        meta.update({f"files_{k}": dg.MetadataValue.int(v) for k, v in counts.items()})
-        return dg.MaterializeResult(metadata=meta)
-
-    return _asset
+RawSync = Callable[[duckdb.DuckDBPyConnection, list[LandingFile], str], dict[str, int]]
 
 
-def _build_set_based(source: Source) -> dg.AssetsDefinition:
-    """A record list shipped as CSV/Parquet: read by DuckDB into the columns its spec reads (pii/ingest/tabular.py),
-    incremental by sha256 like the others (sync_tabular_table); conformed by assets/staging/tabular.py."""
+def _raw_asset(source: Source, what: str, sync: RawSync, reader: str) -> dg.AssetsDefinition:
+    """The raw asset of one source: ``sync`` brings raw.<source_id> in line with its landing files (by sha256)."""
     table = f"raw.{source.source_id}"
     disabled = f"DISABLED by an invalid entry in sources.yaml ({source.spec_error}). " if source.spec_error else ""
 
     @dg.asset(
         key=["raw", source.source_id], group_name=GROUP, kinds={"duckdb", source.format},
-        description=(f"{disabled}{source.title} — the columns the spec reads of every record of "
-                     f"`{source.file_pattern}` (agency {source.agency}), read set-based by DuckDB."),
+        description=f"{disabled}{source.title} — {what} `{source.file_pattern}` (agency {source.agency}){reader}.",
         metadata={"file_pattern": source.file_pattern, "adapter": source.kind, "spec_error": source.spec_error or "",
-                  "reader": "set-based (DuckDB)"},
+                  "reader": reader.removeprefix(", read ") or "cell-level (worker process)"},
     )
     def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         landing = landing_dir()
@@ -167,15 +137,13 @@ def _build_set_based(source: Source) -> dg.AssetsDefinition:
         if not files:
             context.log.warning(f"no files for {source.source_id} under {landing} ({source.file_pattern})")
         with duckdb.get_connection() as conn:
-            counts = sync_tabular_table(conn, source, files, raw_columns_for(source), context.run_id)
-            if counts["added"] or counts["replaced"] or counts["removed"]:
-                keep_file_order(conn, table)
+            counts = sync(conn, files, context.run_id)
             errors = conn.execute(
                 f"SELECT read_error FROM {table} WHERE read_error IS NOT NULL ORDER BY file_path").fetchall()
             meta = table_metadata(conn, table)
         for (error,) in errors:  # each message starts with the file's path (and names the first bad line)
             context.log.error(error)
-        if source.spec_error:
+        if source.spec_error:  # its files are kept here but quarantined when conformed
             context.log.error(f"{source.spec_error}; its {len(files)} file(s) are not conformed")
         meta["files"] = dg.MetadataValue.json([{"path": f.rel_path, "sha256": f.sha256, "bytes": f.size}
                                                for f in files])
@@ -184,6 +152,16 @@ def _build_set_based(source: Source) -> dg.AssetsDefinition:
         return dg.MaterializeResult(metadata=meta)
 
     return _asset
+
+
+def _sync_set_based(source: Source) -> RawSync:
+    """A record list shipped as CSV/Parquet: the columns its spec reads, kept in file order."""
+    def sync(conn: duckdb.DuckDBPyConnection, files: list[LandingFile], run_id: str) -> dict[str, int]:
+        counts = sync_tabular_table(conn, source, files, raw_columns_for(source), run_id)
+        if counts["added"] or counts["replaced"] or counts["removed"]:
+            keep_file_order(conn, f"raw.{source.source_id}")
+        return counts
+    return sync
 
 
 def keep_file_order(conn: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -199,12 +177,15 @@ def keep_file_order(conn: duckdb.DuckDBPyConnection, table: str) -> None:
 
 
 def _dispatch(source: Source) -> dg.AssetsDefinition:
-    """Microdata: assets/raw/microdata.py; record lists as CSV/Parquet: set-based; the rest: cell-level."""
+    """Microdata and record lists as CSV/Parquet: read set-based by DuckDB; the rest: every row, cell by cell."""
+    set_based = ", read set-based by DuckDB"
     if source.kind == "microdata":
-        return build_microdata_raw_asset(source)
+        return _raw_asset(source, "the declared variables of every record of", lambda conn, files, run_id:
+                          sync_tabular_table(conn, source, files, microdata_columns(source), run_id), set_based)
     if is_set_based(source):
-        return _build_set_based(source)
-    return _build(source)
+        return _raw_asset(source, "the columns the spec reads of every record of", _sync_set_based(source), set_based)
+    return _raw_asset(source, "every row of", lambda conn, files, run_id: sync_raw_table(conn, source, files, run_id),
+                      "")
 
 
 raw_assets = [_dispatch(s) for s in load_sources().values()]
