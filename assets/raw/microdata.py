@@ -10,17 +10,11 @@ in ``meta.file_versions``. A file that cannot be read becomes one error row; the
 import duckdb
 
 from assets._warehouse import ensure_schemas
+from assets.raw.file_versions import FILE_VERSIONS_DDL, log_file_version
 from pii.catalog import Source
 from pii.ingest.landing import LandingFile
 from pii.ingest.microdata_spec import parse_spec
 from pii.ingest.tabular import ensure_raw_table, load_tabular, raw_table
-
-GROUP = "raw"
-FILE_VERSIONS_DDL = """
-CREATE TABLE IF NOT EXISTS meta.file_versions (
-    source_id VARCHAR, file_path VARCHAR, file_sha256 VARCHAR, data_year INTEGER, raw_rows BIGINT,
-    event VARCHAR, superseded_sha256 VARCHAR, run_id VARCHAR, recorded_at TIMESTAMP WITH TIME ZONE
-)"""
 
 
 def microdata_columns(source: Source) -> dict[str, str]:
@@ -45,14 +39,12 @@ def sync_tabular_table(conn: duckdb.DuckDBPyConnection, source: Source, files: l
             continue
         event = "replaced" if f.rel_path in loaded else "added"
         load = load_tabular(conn, source, f, columns)
-        conn.execute("INSERT INTO meta.file_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
-                     [source.source_id, f.rel_path, f.sha256, f.data_year, load.rows, event, previous, run_id])
+        log_file_version(conn, source.source_id, f.rel_path, f.sha256, f.data_year, load.rows, event, previous, run_id)
         counts[event] += 1
     present = {f.rel_path for f in files}
     for path, sha in sorted(loaded.items()):
         if path not in present:
             conn.execute(f"DELETE FROM {table} WHERE file_path = ?", [path])
-            conn.execute("INSERT INTO meta.file_versions VALUES (?, ?, NULL, NULL, 0, 'removed', ?, ?, now())",
-                         [source.source_id, path, sha, run_id])
+            log_file_version(conn, source.source_id, path, None, None, 0, "removed", sha, run_id)
             counts["removed"] += 1
     return counts

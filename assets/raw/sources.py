@@ -16,6 +16,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets._warehouse import ensure_schemas, table_metadata
+from assets.raw.file_versions import FILE_VERSIONS_DDL, log_file_version
 from assets.raw.microdata import microdata_columns, sync_tabular_table
 from pii.catalog import Source, load_sources
 from pii.ingest.conform import RAW_SCHEMA, read_raw
@@ -25,13 +26,6 @@ from pii.ingest.set_based import is_set_based, raw_columns_for
 from pii.paths import landing_dir
 
 GROUP = "raw"
-FILE_VERSIONS_DDL = """
-CREATE TABLE IF NOT EXISTS meta.file_versions (
-    source_id VARCHAR, file_path VARCHAR, file_sha256 VARCHAR, data_year INTEGER, raw_rows BIGINT,
-    event VARCHAR, superseded_sha256 VARCHAR, run_id VARCHAR, recorded_at TIMESTAMP WITH TIME ZONE
-)"""
-
-
 def _ensure_raw_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
     ensure_schemas(conn)
     schema, name = table.split(".")
@@ -44,14 +38,6 @@ def _ensure_raw_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
     conn.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _empty")
     conn.unregister("_empty")
     conn.execute(FILE_VERSIONS_DDL)
-
-
-def _log(conn: duckdb.DuckDBPyConnection, source_id: str, path: str, sha: str | None, year: int | None,
-         rows: int, event: str, superseded: str | None, run_id: str) -> None:
-    conn.execute(
-        "INSERT INTO meta.file_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
-        [source_id, path, sha, year, rows, event, superseded, run_id],
-    )
 
 
 def _error_frame(source: Source, f: LandingFile, message: str) -> pl.DataFrame:
@@ -70,7 +56,8 @@ def _store(conn: duckdb.DuckDBPyConnection, table: str, source: Source, f: Landi
         conn.execute(f"DELETE FROM {table} WHERE file_path = ?", [f.rel_path])
         conn.register("_frame", frame.to_arrow())
         conn.execute(f"INSERT INTO {table} SELECT * FROM _frame")
-        _log(conn, source.source_id, f.rel_path, f.sha256, f.data_year, frame.height, event, previous, run_id)
+        log_file_version(conn, source.source_id, f.rel_path, f.sha256, f.data_year, frame.height, event, previous,
+                         run_id)
         conn.execute("COMMIT")
     except Exception:
         conn.execute("ROLLBACK")
@@ -109,7 +96,7 @@ def sync_raw_table(
     for path, sha in sorted(loaded.items()):
         if path not in present:
             conn.execute(f"DELETE FROM {table} WHERE file_path = ?", [path])
-            _log(conn, source.source_id, path, None, None, 0, "removed", sha, run_id)
+            log_file_version(conn, source.source_id, path, None, None, 0, "removed", sha, run_id)
             counts["removed"] += 1
     if counts["added"] or counts["replaced"] or counts["removed"]:
         # Keep the stored order independent of the order files arrived in (deterministic tables).

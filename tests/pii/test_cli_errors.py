@@ -20,23 +20,9 @@ from pii import cli
 from pii.errors import UsageError
 from pii.scoring import read_idata, read_imeta, score_coinr_files, score_coinr_tables
 from pii.scoring.inputs import framework_idata
+from tests.pii.scoring.test_scoring_cli_results import IDATA_CSV, IMETA_CSV
 
-IDATA = """uCode,uName,Group_R,Pop,i1,i2,i3
-A,Alpha,n,10,0,1,10
-B,Beta,n,10,5,2,20
-C,Gamma,s,10,10,3,30
-D,Delta,s,20,NA,5,40
-"""
-IMETA = """iCode,iName,Level,Parent,Weight,Direction,Type,Denominator
-i1,One,1,P1,1,1,Indicator,
-i2,Two,1,P1,1,-1,Indicator,
-i3,Three,1,P2,1,1,Indicator,Pop
-P1,Pillar 1,2,IDX,1,1,Aggregate,
-P2,Pillar 2,2,IDX,3,1,Aggregate,
-IDX,Index,3,,1,1,Aggregate,
-Pop,Population,,,,,Denominator,
-Group_R,Region,,,,,Group,
-"""
+IDATA, IMETA = IDATA_CSV, IMETA_CSV  # the small COINr-shaped example the scoring CLI tests use
 BAD_NUMBERS = ("inf", "-inf", "nan", "NaN", "∞", "Infinity", "khoảng 5", "5 %")
 
 
