@@ -27,6 +27,7 @@ materialize: install
 	$(BIN)/pii materialize
 
 test: install ## the whole test suite (unit, property, end-to-end)
+	-bash scripts/install_chromium.sh  # headless Chromium for the report browser tests; they skip without it (fail under CI)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: install

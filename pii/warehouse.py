@@ -1,9 +1,9 @@
 """Open the published warehouse for reading.
 
-DuckDB names a database after its file, so in a plain connection to ``warehouse/pii.duckdb`` the name
-``pii`` is both the catalog and the schema of the index tables, and ``pii.scores`` fails with "Ambiguous
-reference to catalog or schema 'pii'". Attaching the file under the name ``warehouse`` avoids that:
-``pii.scores``, ``core.pii_input`` … all resolve as written.
+The published file is ``warehouse/pii_warehouse.duckdb``: DuckDB names the catalog after the file, and
+``pii_warehouse`` is no schema name, so a plain ``duckdb.connect(path, read_only=True)`` (or ``duckdb -readonly``)
+resolves ``pii.scores``, ``core.pii_input`` … as written (pii/paths.py refuses a file named like a schema).
+:func:`connect_readonly` is a convenience that attaches the file as ``warehouse`` whatever it is called.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pii.paths import landing_dir, warehouse_path
+from pii.paths import check_database_name, landing_dir, warehouse_path
 
 __all__ = ["build_path", "deployment", "landing_dir", "warehouse_path"]
 
@@ -21,12 +21,13 @@ def deployment() -> str:
 def build_path() -> Path:
     """The working DuckDB file runs write to; it is copied to the published warehouse when a run ends.
 
-    Readers never see a half-built warehouse and DuckDB's single-writer lock never blocks them. The name
-    differs from the published file's because DuckDB names a database after its file, and a database
-    called ``pii`` makes the schema ``pii`` (index scores) ambiguous.
+    Readers never see a half-built warehouse and DuckDB's single-writer lock never blocks them. Default:
+    ``warehouse/build/pii_warehouse_build.duckdb``. Like the published file, its name must not be a schema
+    name: DuckDB names a database after its file, and a database called ``pii`` makes ``pii.scores``
+    ambiguous in the assets' own SQL.
     """
     configured = os.environ.get("PII_BUILD_DUCKDB_PATH")
     if configured:
-        return Path(configured).resolve()
+        return check_database_name(Path(configured).resolve(), "PII_BUILD_DUCKDB_PATH")
     published = warehouse_path()
     return published.parent / "build" / f"{published.stem}_build.duckdb"

@@ -9,10 +9,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from pii.sample import generate_sample
 from pii.warehouse import connect_readonly
+from pipelines.resources import build_resource
 
 
 @dataclass
@@ -30,7 +30,7 @@ def materialize_all(landing: Path, root: Path, raise_on_error: bool = True) -> M
     """Materialize every asset and check of the real definitions into a warehouse under ``root``."""
     from pipelines.definitions import defs
 
-    build, published = root / "build" / "pii_build.duckdb", root / "pii.duckdb"
+    build, published = root / "build" / "pii_warehouse_build.duckdb", root / "pii_warehouse.duckdb"
     build.parent.mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PII_LANDING_DIR", str(landing))
@@ -38,7 +38,7 @@ def materialize_all(landing: Path, root: Path, raise_on_error: bool = True) -> M
         job = defs.resolve_job_def("pii_refresh")
         result = job.execute_in_process(
             instance=dg.DagsterInstance.ephemeral(), raise_on_error=raise_on_error,
-            resources={"duckdb": DuckDBResource(database=str(build))},
+            resources={"duckdb": build_resource(build)},
         )
     return Materialized(landing, build, published, result)
 

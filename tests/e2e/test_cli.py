@@ -20,7 +20,7 @@ def _run(args: list[str], env: dict[str, str], timeout: int = 600) -> subprocess
 @pytest.mark.e2e
 def test_sample_materialize_summary_from_the_command_line(tmp_path: Path) -> None:
     env = {**os.environ, "PII_LANDING_DIR": str(tmp_path / "landing"),
-           "PII_DUCKDB_PATH": str(tmp_path / "warehouse" / "pii.duckdb"),
+           "PII_DUCKDB_PATH": str(tmp_path / "warehouse" / "pii_warehouse.duckdb"),
            "DAGSTER_HOME": str(REPO), "PII_STATE_DIR": str(tmp_path / "state")}
     sample = _run(["sample", "--years", "2022-2025"], env)
     assert sample.returncode == 0, sample.stderr
@@ -33,7 +33,7 @@ def test_sample_materialize_summary_from_the_command_line(tmp_path: Path) -> Non
     assert "0 failed" in run.stdout
     assert "PII 2024: 63 provinces × 52 indicators, 3276/3276 values present" in run.stdout
     assert "PII 2025: 34 provinces × 52 indicators, 1768/1768 values present" in run.stdout
-    assert (tmp_path / "warehouse" / "pii.duckdb").exists()
+    assert (tmp_path / "warehouse" / "pii_warehouse.duckdb").exists()
     # the run was recorded on the instance in PII_STATE_DIR (what `dagster dev` shows)
     assert any((tmp_path / "state").iterdir())
 
@@ -45,7 +45,7 @@ def test_sample_materialize_summary_from_the_command_line(tmp_path: Path) -> Non
 @pytest.mark.e2e
 def test_materialize_without_landing_files_fails_loudly(tmp_path: Path) -> None:
     env = {**os.environ, "PII_LANDING_DIR": str(tmp_path / "empty"),
-           "PII_DUCKDB_PATH": str(tmp_path / "warehouse" / "pii.duckdb")}
+           "PII_DUCKDB_PATH": str(tmp_path / "warehouse" / "pii_warehouse.duckdb")}
     env.pop("DAGSTER_HOME", None)
     (tmp_path / "empty").mkdir()
     run = _run(["materialize"], env)

@@ -38,7 +38,8 @@ def _graphql(port: int, query: str) -> dict:
 def test_dagster_dev_serves_grouped_assets_with_checks(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(REPO), "PII_STATE_DIR": str(tmp_path / "state"),
-           "PII_LANDING_DIR": str(tmp_path / "landing"), "PII_DUCKDB_PATH": str(tmp_path / "wh" / "pii.duckdb")}
+           "PII_LANDING_DIR": str(tmp_path / "landing"),
+           "PII_DUCKDB_PATH": str(tmp_path / "wh" / "pii_warehouse.duckdb")}
     dagster = str(Path(sys.executable).parent / "dagster")
     proc = subprocess.Popen([dagster, "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -15,7 +15,7 @@ RUN_LOGS = {"meta.file_versions", "meta.dq_results"}
 
 
 def _tables(path: Path) -> dict[str, list[tuple]]:
-    con = connect_readonly(path)  # a file named pii.duckdb makes `pii.scores` ambiguous otherwise
+    con = connect_readonly(path)
     try:
         names = [f"{s}.{t}" for s, t in con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables ORDER BY 1, 2").fetchall()]

@@ -31,7 +31,7 @@ def test_failed_run_says_failed_shows_why_and_labels_previous_counts(
     # The warehouse and report a successful run published earlier.
     root = tmp_path / "warehouse"
     shutil.copytree(warehouse.published.parent / "reports", root / "reports")
-    published = root / "pii.duckdb"
+    published = root / "pii_warehouse.duckdb"
     shutil.copyfile(warehouse.published, published)
     os.utime(published, (PUBLISHED_AT, PUBLISHED_AT))
     before = _sha256(published)

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def conn(warehouse: Materialized) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = connect_readonly(warehouse.published)  # pii.duckdb: `pii.scores` needs the attach-as-warehouse helper
+    c = connect_readonly(warehouse.published)
     yield c
     c.close()
 

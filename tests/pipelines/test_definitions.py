@@ -30,10 +30,11 @@ def test_definitions_load_with_contract_tables_and_one_raw_asset_per_source() ->
         schema = key.path[0]
         assert len(key.path) == 2, key
         expected_group = {"meta": None, "raw": "raw", "staging": "staging", "core": "core", "quarantine": "quarantine",
-                          "pii": "pii"}
+                          "pii": "pii", "analyst": "analyst"}
         if expected_group.get(schema):
             assert node.group_name == expected_group[schema], key
-        assert node.group_name in {"reference", "raw", "staging", "quarantine", "meta", "core", "pii", "publish"}
+        assert node.group_name in {"reference", "raw", "staging", "quarantine", "meta", "core", "pii", "publish",
+                                   "analyst"}
 
 
 def test_every_sql_file_has_an_asset_and_every_suite_has_checks() -> None:

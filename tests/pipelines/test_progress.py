@@ -24,8 +24,8 @@ def _env(tmp: Path) -> dict[str, str]:
     home.mkdir(exist_ok=True)
     shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
     return {**os.environ, "DAGSTER_HOME": str(home), "PII_STATE_DIR": str(tmp / "state"),
-            "PII_LANDING_DIR": str(tmp / "landing"), "PII_DUCKDB_PATH": str(tmp / "wh" / "pii.duckdb"),
-            "PII_BUILD_DUCKDB_PATH": str(tmp / "wh" / "build" / "pii_build.duckdb"), "TERM": "xterm"}
+            "PII_LANDING_DIR": str(tmp / "landing"), "PII_DUCKDB_PATH": str(tmp / "wh" / "pii_warehouse.duckdb"),
+            "PII_BUILD_DUCKDB_PATH": str(tmp / "wh" / "build" / "pii_warehouse_build.duckdb"), "TERM": "xterm"}
 
 
 def _on_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:

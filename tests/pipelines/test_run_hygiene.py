@@ -54,7 +54,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _env(tmp_path: Path) -> dict[str, str]:
     return {"DAGSTER_HOME": str(tmp_path / "home"), "PII_STATE_DIR": str(tmp_path / "state"),
             "PII_LANDING_DIR": str(tmp_path / "empty_landing"),
-            "PII_DUCKDB_PATH": str(tmp_path / "warehouse" / "pii.duckdb")}
+            "PII_DUCKDB_PATH": str(tmp_path / "warehouse" / "pii_warehouse.duckdb")}
 
 
 @pytest.fixture
@@ -245,7 +245,7 @@ def test_pii_materialize_clears_its_dead_predecessor(instance: dg.DagsterInstanc
 def test_blocked_run_writes_a_complete_report_naming_what_blocked_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    published = tmp_path / "warehouse" / "pii.duckdb"
+    published = tmp_path / "warehouse" / "pii_warehouse.duckdb"
     monkeypatch.setenv("PII_DUCKDB_PATH", str(published))
 
     @dg.asset(key=["staging", "checked"], check_specs=[spec("staging.checked", "sums_agree", "critical", "sums")])
