@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import core, pii, publish, raw, reference, staging
+from assets import analyst, core, pii, publish, raw, reference, staging
+from assets.raw.file_versions import FILE_VERSIONS_SPEC
+from pipelines import alerts, freshness
 from pipelines.jobs import pii_refresh
 from pipelines.resources import resources
 from pipelines.schedules import nightly_refresh
@@ -15,8 +17,12 @@ defs = dg.Definitions.merge(
     staging.defs,
     core.defs,
     pii.defs,
+    analyst.defs,
     publish.defs,
+    alerts.defs,
+    freshness.defs,
     dg.Definitions(
+        assets=[FILE_VERSIONS_SPEC],  # the log every raw asset appends to (read by analyst views)
         jobs=[pii_refresh],
         schedules=[nightly_refresh],
         resources=resources(),
