@@ -25,8 +25,10 @@ def _materialize(args: argparse.Namespace) -> int:
 
     # --verbose prints every event already: a status line would be torn by them (plain lines only if asked)
     mode = choose_mode(quiet=args.quiet or (args.verbose and not args.progress), forced=args.progress)
-    report = run_refresh(args.select, "DEBUG" if args.verbose else "WARNING", mode)
+    report = run_refresh(args.select, "DEBUG" if args.verbose else "WARNING", mode, full=args.full)
     print("\n".join(report.lines()))
+    if not report.ran:  # nothing changed since the last successful run: the published warehouse is current
+        return 0
     path = warehouse_path()
     dq_report = path.parent / "reports" / f"dq_{report.run_id}.md"
     if dq_report.exists():
@@ -66,29 +68,14 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def _whatif_province(year: int, query: str) -> tuple[str, str, str]:
-    """Boundary, code and name of ``query`` (a code or any spelling) on framework year ``year``'s boundary."""
-    from pii.provinces import ProvinceRegistry
-    from pii.reference_years import framework_boundary
-
-    boundary = framework_boundary(year)
-    registry = ProvinceRegistry.load()
-    code = query.strip()
-    if code not in {p.code for p in registry.provinces(boundary)}:
-        found = registry.resolve(query, boundary=boundary)
-        if not found.ok or found.code is None:
-            raise UsageError(f"--province {query!r}: {found.message}")
-        code = found.code
-    return boundary, code, registry.province(boundary, code).name_vi
-
-
 def _whatif(args: argparse.Namespace) -> int:
     from pii.reference_years import framework_years
+    from pii.reports.lookup import framework_province
     from pii.warehouse import framework_boundary, lookup, open_warehouse, province_index, province_whatif
 
     if args.year is None:
         args.year = framework_years()[-1]
-    boundary, code, name = _whatif_province(args.year, args.province)
+    boundary, code, name = framework_province(args.year, args.province)
     path = warehouse_path()
     conn = open_warehouse(path)
     try:
@@ -135,16 +122,27 @@ def positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pii.dictionary import add_dictionary_command
+    from pii.exports.cli import add_export_command
+    from pii.reports.cli import add_report_command
     from pii.sample.cli import add_sample_command
     from pii.scoring.cli import add_score_command
+    from pii.snapshots_cli import add_snapshots_command
 
     parser = _Parser(prog="pii", description="PII data pipeline",
                      epilog="exit codes: 0 done, 1 the run or its checks failed, 2 bad usage or input")
     sub = parser.add_subparsers(dest="command", required=True)
     add_sample_command(sub)
+    add_dictionary_command(sub)
     add_score_command(sub)
+    add_report_command(sub)
+    add_snapshots_command(sub)
+    add_export_command(sub)
     mat = sub.add_parser("materialize", help="run the pii_refresh job: ingest, conform, compute, check, publish")
-    mat.add_argument("--select", help="comma-separated asset keys (e.g. core/pii_input); default: all")
+    mat.add_argument("--select", help="comma-separated asset keys (e.g. core/pii_input); default: the sources "
+                     "whose landing files changed since the last successful run and everything downstream")
+    mat.add_argument("--full", action="store_true",
+                     help="run every asset, even when nothing changed (ignored with --select)")
     mat.add_argument("--verbose", action="store_true", help="print every Dagster event, not only warnings")
     shown = mat.add_mutually_exclusive_group()
     shown.add_argument("--quiet", action="store_true",

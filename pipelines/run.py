@@ -1,19 +1,23 @@
-"""Run the refresh job from the command line and report what happened."""
+"""Run the refresh job from the command line and report what happened.
+
+Dagster and the definitions are imported only once a run is known to be needed: a refresh with nothing to do
+answers in about a second.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
+if TYPE_CHECKING:
+    import dagster as dg
 
-from pipelines.dead_runs import fail_dead_runs, process_tags
-from pipelines.dq_report_hooks import CHECK_BLOCKED, error_first_lines
-from pipelines.progress import Progress
-
-PUBLISH_KEY = dg.AssetKey(["meta", "published_warehouse"])
+PUBLISH_PATH = ["meta", "published_warehouse"]
 DETAIL_WIDTH = 160
 
 
@@ -28,10 +32,15 @@ class RunReport:
     published: bool = False  # this run replaced the published warehouse
     details: dict[str, list[str]] = field(default_factory=dict)  # failed check or step -> first lines of why
     cleared_runs: list[str] = field(default_factory=list)  # dead predecessors marked failed before this run
+    plan: list[str] = field(default_factory=list)  # what changed and what ran (pipelines/selection.py)
+    ran: bool = True  # False: nothing changed since the last run, the job was not executed
 
     def lines(self) -> list[str]:
         """What ``pii materialize`` prints about the run (the warehouse summary follows it)."""
-        out = [*self.cleared_runs, f"run {'succeeded' if self.success else 'FAILED'} (run id {self.run_id})",
+        if not self.ran:
+            return [*self.cleared_runs, *self.plan]
+        out = [*self.cleared_runs, *self.plan,
+               f"run {'succeeded' if self.success else 'FAILED'} (run id {self.run_id})",
                f"checks: {self.checks_passed} passed, {len(self.checks_failed)} failed, "
                f"{len(self.checks_warned)} warnings"]
         for name in self.checks_failed:
@@ -77,20 +86,52 @@ def selected_keys(selection: str, defs: dg.Definitions) -> list[dg.AssetKey]:
     return keys
 
 
-def run_refresh(selection: str | None = None, log_level: str = "WARNING", progress: str = "off") -> RunReport:
+def run_refresh(selection: str | None = None, log_level: str = "WARNING", progress: str = "off",
+                full: bool = False) -> RunReport:
     """Execute ``pii_refresh`` in this process, on the instance in DAGSTER_HOME when set (else ephemeral).
 
     Runs of this instance whose process on this host is gone are marked failed first, so they stop holding
     the ``duckdb_writer`` slot queued and scheduled runs wait for. ``progress`` is a mode of
     pipelines/progress.py (``tty``, ``lines`` or ``off``): what to show on stderr while the run goes on.
+    Without ``selection`` only the sources whose landing files changed since the build file's last successful
+    run, and what is downstream of them, run (pipelines/selection.py); ``full`` runs everything.
     """
-    from pipelines.definitions import defs
+    from pipelines import selection as incremental
+    from pipelines.environment import build_path, landing_dir, warehouse_path
+
+    build, published = build_path(), warehouse_path()
+
+    def plan_for(build: Path) -> tuple[incremental.Plan, dict, str]:
+        return incremental.plan_for_build(build, landing_dir(), published, lambda: _defs().resolve_asset_graph(),
+                                          full=full)
+
+    if not selection:  # planned before the definitions are loaded (seconds): a run with nothing to do stops here
+        plan, files, fingerprint = plan_for(build)
+        if plan.nothing_to_do:
+            return RunReport(True, 0, [], [], [], plan.previous.run_id if plan.previous else "", ran=False,
+                             plan=[plan.reason])
+    import dagster as dg
+
+    from pipelines.dead_runs import fail_dead_runs, process_tags
+    from pipelines.progress import Progress
 
     persistent = bool(os.environ.get("DAGSTER_HOME"))
     instance = dg.DagsterInstance.get() if persistent else dg.DagsterInstance.ephemeral()
     cleared = fail_dead_runs(instance) if persistent else []
+    defs = _defs()
     job = defs.resolve_job_def("pii_refresh")
-    selected = selected_keys(selection, defs) if selection else None
+    if Path(defs.resources["duckdb"].database) != build:  # loaded earlier in this process, under another setting
+        build = Path(defs.resources["duckdb"].database)
+        if not selection:
+            plan, files, fingerprint = plan_for(build)
+    if selection:  # --select wins; a successful run keeps the recorded state, which still says what changed
+        selected, plan_lines = selected_keys(selection, defs), []
+        previous = incremental.read_build_state(build)[0]
+    else:
+        selected = plan.asset_keys
+        plan_lines = [plan.reason, *(f"  {line}" for line in plan.changes),
+                      f"running {_step_count(job, selected)} of {_step_count(job, None)} steps"]
+    incremental.forget_build_state(build)  # a run that fails or dies leaves no state: the next run is full
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     run_id = str(uuid.uuid4())  # known before the run starts, to subscribe to its events
     shown = Progress(progress, _step_count(job, selected))
@@ -100,7 +141,20 @@ def run_refresh(selection: str | None = None, log_level: str = "WARNING", progre
                                         run_config=run_config, tags=process_tags(), run_id=run_id)
     finally:
         shown.close()
-    return report_from_result(result, defs, cleared)
+    report = report_from_result(result, defs, cleared)
+    if report.success and not report.checks_failed:
+        if not selection:
+            incremental.record_build_state(build, run_id, fingerprint, str(published), files)
+        elif previous is not None:
+            incremental.record_build_state(build, previous.run_id, previous.fingerprint, previous.published_path,
+                                           previous.files, previous.finished_at)
+    return dataclasses.replace(report, plan=plan_lines)
+
+
+def _defs() -> dg.Definitions:
+    from pipelines.definitions import defs
+
+    return defs
 
 
 def _step_count(job: dg.JobDefinition, selected: list[dg.AssetKey] | None) -> int | None:
@@ -115,6 +169,10 @@ def _step_count(job: dg.JobDefinition, selected: list[dg.AssetKey] | None) -> in
 def report_from_result(result: dg.ExecuteInProcessResult, defs: dg.Definitions,
                        cleared: list[str] | None = None) -> RunReport:
     """Checks passed and failed, failed steps, and the first lines of why each failed, from a finished run."""
+    import dagster as dg
+
+    from pipelines.dq_report_hooks import CHECK_BLOCKED, error_first_lines
+
     graph = defs.resolve_asset_graph()
     passed, failed, warned, details = 0, [], [], {}
     for evaluation in result.get_asset_check_evaluations():
@@ -130,7 +188,7 @@ def report_from_result(result: dg.ExecuteInProcessResult, defs: dg.Definitions,
         error = event.step_failure_data.error if event.is_step_failure and event.step_key else None
         if error is not None and error.cls_name != CHECK_BLOCKED:  # a check-blocked step is listed by its checks
             details[event.step_key] = [_clip(line) for line in error_first_lines(error)]
-    published = any(e.asset_key == PUBLISH_KEY for e in result.get_asset_materialization_events())
+    published = any(e.asset_key.path == PUBLISH_PATH for e in result.get_asset_materialization_events())
     return RunReport(result.success, passed, sorted(failed), sorted(warned),
                      sorted(k for k in details if k not in failed), result.run_id, published, details,
                      cleared or [])

@@ -114,11 +114,11 @@ class Workspace:
 
     @property
     def warehouse(self) -> Path:
-        return self.root / "warehouse" / "pii.duckdb"
+        return self.root / "warehouse" / "pii_warehouse.duckdb"
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "PII_LANDING_DIR": str(self.landing), "PII_DUCKDB_PATH": str(self.warehouse),
-                "PII_BUILD_DUCKDB_PATH": str(self.root / "build" / "pii_build.duckdb"),
+                "PII_BUILD_DUCKDB_PATH": str(self.root / "build" / "pii_warehouse_build.duckdb"),
                 "PII_STATE_DIR": str(self.root / "state"), "DAGSTER_HOME": str(self.root / "dagster_home")}
 
     def materialize(self, what: str) -> tuple[float, float]:
@@ -128,7 +128,7 @@ class Workspace:
     def readable(self) -> Path:
         """The published warehouse, or (--allow-failed-run) the build file a failed run left."""
         if not self.warehouse.exists() and ALLOW_FAILED_RUN:
-            return self.root / "build" / "pii_build.duckdb"
+            return self.root / "build" / "pii_warehouse_build.duckdb"
         return self.warehouse
 
     def export_measure_values(self, out: Path) -> Path:

@@ -125,6 +125,8 @@ def _context() -> Any:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import pii.quality.gx_metrics  # noqa: F401  (registers the vectorised column-pair metric over GX's row loop)
+
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     return ctx

@@ -31,8 +31,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A small landing folder and the staging.measure_values `pii materialize` builds from it (parquet)."""
     root = tmp_path_factory.mktemp("bench")
     landing = root / "landing"
-    env = {**os.environ, "PII_LANDING_DIR": str(landing), "PII_DUCKDB_PATH": str(root / "wh" / "pii.duckdb"),
-           "PII_BUILD_DUCKDB_PATH": str(root / "build" / "pii_build.duckdb"), "PII_STATE_DIR": str(root / "state"),
+    env = {**os.environ, "PII_LANDING_DIR": str(landing), "PII_DUCKDB_PATH": str(root / "wh" / "pii_warehouse.duckdb"),
+           "PII_BUILD_DUCKDB_PATH": str(root / "build" / "pii_warehouse_build.duckdb"),
+           "PII_STATE_DIR": str(root / "state"),
            "DAGSTER_HOME": str(root / "home")}
     (root / "home").mkdir()
     shutil.copy(REPO / "dagster.yaml", root / "home" / "dagster.yaml")
@@ -41,7 +42,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
                          text=True)
     # A run that fails downstream (an index check) publishes nothing but leaves staging in its build file: the
     # agreement of staging.measure_values is still what this test is about (other tests own the run's success).
-    database = root / "wh" / "pii.duckdb" if run.returncode == 0 else root / "build" / "pii_build.duckdb"
+    database = (root / "wh" / "pii_warehouse.duckdb" if run.returncode == 0
+                else root / "build" / "pii_warehouse_build.duckdb")
     assert database.exists(), f"pii materialize exited {run.returncode} and left no warehouse:\n{run.stdout[-3000:]}"
     out = root / "pipeline.parquet"
     with duckdb.connect(str(database), read_only=True) as con:
