@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets._lineage import sql_deps
 from assets._quality import gx_results, gx_specs, spec
 from assets._quality import result as check_result
 from assets._warehouse import run_sql, table_metadata
@@ -18,8 +19,7 @@ MEASURES_COMPLETE = "measures_complete"
 
 @dg.asset(
     key=["core", "framework_measure_values"], group_name=GROUP, kinds={"duckdb", "sql"},
-    deps=[["staging", "measure_values"], ["staging", "reconciliation"], ["meta", "framework_formula_terms"],
-          ["meta", "measures"], ["meta", "province_crosswalk"]],
+    deps=sql_deps("core", "framework_measure_values"),  # + the staging/reconciliation gate (assets/_lineage.py)
     description="Base measures each framework year reads, on its boundary (rebased 63 → 34 where needed).",
     check_specs=[spec(FRAMEWORK_MEASURES, MEASURES_COMPLETE, "warning",
                       "every province has every measure each framework year needs")],
@@ -48,7 +48,7 @@ def framework_measure_values(context: dg.AssetExecutionContext, duckdb: DuckDBRe
 
 @dg.asset(
     key=["core", "indicator_values"], group_name=GROUP, kinds={"duckdb", "sql"},
-    deps=[["core", "framework_measure_values"], ["meta", "framework_indicators"], ["meta", "provinces"]],
+    deps=sql_deps("core", "indicator_values"),
     description="Every indicator of every framework year for every province: value, numerator, denominator, unit.",
     check_specs=[spec(INDICATORS, GRID_COMPLETE, "critical",
                       "one row per province of the boundary × indicator of the framework"),
@@ -82,7 +82,7 @@ def indicator_values(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 
 @dg.asset(
     key=["core", "pii_input"], group_name=GROUP, kinds={"duckdb", "sql"},
-    deps=[["core", "indicator_values"], ["core", "indicator_coverage"]],
+    deps=sql_deps("core", "pii_input"),
     description="One row per province and framework year, one column per indicator (ind_1_1_1 …): the PII input.",
     check_specs=gx_specs(PII_INPUT),
 )

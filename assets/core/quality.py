@@ -4,6 +4,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from assets._lineage import sql_deps
 from assets._quality import result as check_result
 from assets._quality import spec
 from assets._warehouse import run_sql, table_metadata
@@ -59,7 +60,7 @@ def indicator_range_check(conn: duckdb.DuckDBPyConnection, run_id: str) -> dg.As
 
 @dg.asset(
     key=["core", "indicator_coverage"], group_name="core", kinds={"duckdb", "sql"},
-    deps=[["core", "indicator_values"], ["meta", "framework_indicators"]],
+    deps=sql_deps("core", "indicator_coverage"),
     description="Share of provinces with a value per indicator, and of indicators per province and sub-index.",
     check_specs=[
         spec(COVERAGE, INDICATOR_RULE, "warning", "each indicator has values for the minimum share of provinces"),
@@ -84,7 +85,7 @@ def indicator_coverage(context: dg.AssetExecutionContext, duckdb: DuckDBResource
 
 @dg.asset(
     key=["core", "plausibility_flags"], group_name="core", kinds={"duckdb", "sql"},
-    deps=[["core", "indicator_values"], ["staging", "measure_values"], ["meta", "framework_formula_terms"]],
+    deps=sql_deps("core", "plausibility_flags"),
     description="Year-on-year jumps and robust-z outliers, naming the province, the values and the file.",
     check_specs=[spec(FLAGS, PLAUSIBLE, "warning", "no implausible year-on-year change or outlier")],
 )

@@ -3,10 +3,10 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets._lineage import sql_deps
 from assets._quality import gx_results, gx_specs, spec
 from assets._quality import result as check_result
 from assets._warehouse import run_sql, table_metadata
-from assets.staging.microdata import microdata_sources
 from pii.ingest.microdata import ensure_targets as ensure_microdata_targets
 
 GROUP = "staging"
@@ -16,9 +16,8 @@ IN_RANGE = "values_within_measure_range"
 
 @dg.asset(
     key=["staging", "measure_observations"], group_name=GROUP, kinds={"duckdb", "sql"},
-    deps=[["staging", "cell_observations"], ["staging", "record_rows"], ["meta", "landing_files"],
-          ["meta", "measures"], ["meta", "sources"], ["meta", "provinces"],
-          *(["staging", s.source_id] for s in microdata_sources())],
+    # staging.microdata_observations maps to the microdata assets that write it (assets/_lineage.py).
+    deps=sql_deps("staging", "measure_observations"),
     description="Cell observations, record counts per province (zero where a province has no record) and "
                 "microdata aggregates.",
 )
@@ -31,7 +30,7 @@ def measure_observations(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
 @dg.asset(
     key=["staging", "measure_values"], group_name=GROUP, kinds={"duckdb", "sql"},
-    deps=[["staging", "measure_observations"]],
+    deps=sql_deps("staging", "measure_values"),
     description="One value per province, boundary, year and measure, with provenance; revised editions win.",
     check_specs=[*gx_specs(MEASURE_VALUES),
                  spec(MEASURE_VALUES, IN_RANGE, "critical",

@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets._lineage import sql_deps
 from assets._quality import result as check_result
 from assets._quality import spec
 from assets._warehouse import run_sql, table_metadata
@@ -16,7 +17,7 @@ TOTALS_COMPLETE = "totals_complete"
 
 @dg.asset(
     key=["staging", "reconciliation"], group_name="staging", kinds={"duckdb", "sql"},
-    deps=[["staging", "measure_values"], ["staging", "reported_totals"], ["meta", "measures"], ["meta", "provinces"]],
+    deps=sql_deps("staging", "reconciliation"),
     description="Each printed national/region total against the same file's province values (reference/quality.yaml).",
     check_specs=[
         spec(TABLE, RECONCILES, "critical", "province values reproduce the printed totals within the fail tolerance"),
@@ -53,7 +54,7 @@ CROSS_CHECKS_AGREE = "cross_checks_agree"
 
 @dg.asset(
     key=["staging", "cross_checks"], group_name="staging", kinds={"duckdb", "sql"},
-    deps=[["staging", "measure_values"]],
+    deps=sql_deps("staging", "cross_checks"),
     description="Values a second source also prints (e.g. PCI workbook columns from TCTK/BGDĐT) vs the primary.",
     check_specs=[spec(CROSS_CHECKS, CROSS_CHECKS_AGREE, "warning",
                       "secondary sources agree with the primary value within the reconciliation tolerance")],
