@@ -27,8 +27,8 @@ def _materialize(args: argparse.Namespace) -> int:
     mode = choose_mode(quiet=args.quiet or (args.verbose and not args.progress), forced=args.progress)
     report = run_refresh(args.select, "DEBUG" if args.verbose else "WARNING", mode, full=args.full)
     print("\n".join(report.lines()))
-    if not report.ran:  # nothing changed since the last successful run: the published warehouse is current
-        return 0
+    if not report.ran:  # nothing changed since the last successful run, or another run kept the writer lock
+        return 0 if report.success else 1
     path = warehouse_path()
     dq_report = path.parent / "reports" / f"dq_{report.run_id}.md"
     if dq_report.exists():

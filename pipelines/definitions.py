@@ -6,7 +6,7 @@ import dagster as dg
 
 from assets import analyst, core, pii, publish, raw, reference, staging
 from assets.raw.file_versions import FILE_VERSIONS_SPEC
-from pipelines import alerts, freshness
+from pipelines import alerts, freshness, sensors
 from pipelines.jobs import pii_refresh
 from pipelines.resources import resources
 from pipelines.schedules import nightly_refresh
@@ -21,6 +21,7 @@ defs = dg.Definitions.merge(
     publish.defs,
     alerts.defs,
     freshness.defs,
+    sensors.defs,
     dg.Definitions(
         assets=[FILE_VERSIONS_SPEC],  # the log every raw asset appends to (read by analyst views)
         jobs=[pii_refresh],

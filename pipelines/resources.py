@@ -1,4 +1,13 @@
-"""Resources, built once: the DuckDB working file every asset writes to.
+"""Resources, built once: where this deployment's files are (``paths``) and the DuckDB working file every asset
+writes to (``duckdb``), both visible with their values and environment variables in the Dagster UI.
+
+``PII_ENV`` (local, ci or production) picks a settings dict below (:data:`ENVIRONMENTS`); each setting is the
+``PII_*`` variable named next to it when that is set (a ``dg.EnvVar``, read again when a run starts) and the
+deployment's default otherwise (default locations: pii/paths.py). ``production`` has no default location:
+loading the definitions without ``PII_LANDING_DIR``, ``PII_DUCKDB_PATH`` or ``PII_STATE_DIR`` fails naming it.
+
+The ``duckdb`` resource holds the writer lock (pipelines/writer_lock.py) from the start of a run to its end and
+retries DuckDB's transient IO errors on connect.
 
 The working file is created in DuckDB's v1.0.0 storage format (``storage_compatibility_version``), so the
 file published from it by a plain copy opens in DuckDB 1.x clients as well as 2.x (docs/decisions.md).
@@ -9,12 +18,22 @@ in the newer format is detected and rebuilt from scratch once.
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
+from pydantic import Field, PrivateAttr
 
-from pipelines.environment import build_path
+from pii.errors import UsageError
+from pii.paths import check_database_name, deployment
+from pii.snapshots import DEFAULT_KEEP, KEEP_VARIABLE
+from pipelines import writer_lock
+from pipelines.environment import build_path, landing_dir, state_dir, warehouse_path, writer_lock_path
 
 STORAGE_VERSION = "v1.0.0"
 BUILD_CONNECTION_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
@@ -54,13 +73,163 @@ def migrate_build_file(path: Path) -> bool:
     return True
 
 
-def build_resource(path: Path) -> DuckDBResource:
+LOCK_TIMEOUT_VARIABLE = "PII_WRITER_LOCK_TIMEOUT_SECONDS"
+
+# Per deployment: settings that are not locations (those default in pii/paths.py). ``required`` variables must
+# be set there: production never falls back to a folder inside the repository or /tmp.
+ENVIRONMENTS: dict[str, dict[str, Any]] = {
+    # a developer's machine: everything inside the repository, a long wait for a run already writing
+    "local": {"required": (), "snapshots_keep": DEFAULT_KEEP, "writer_lock_timeout_seconds": 1800.0,
+              "connect_attempts": 5},
+    # CI: under $RUNNER_TEMP or /tmp (pii-ci/), one snapshot, fail fast instead of hanging a job on a lock
+    "ci": {"required": (), "snapshots_keep": 1, "writer_lock_timeout_seconds": 300.0, "connect_attempts": 3},
+    # a server: every location explicit; the nightly run may hold the lock for a while
+    "production": {"required": ("PII_LANDING_DIR", "PII_DUCKDB_PATH", "PII_STATE_DIR"), "snapshots_keep": 14,
+                   "writer_lock_timeout_seconds": 7200.0, "connect_attempts": 5},
+}
+
+
+class PiiPaths(dg.ConfigurableResource):
+    """Where this deployment's files are; the assets read locations only from here."""
+
+    env: str = Field(default="local", description="PII_ENV: local, ci or production (picks the defaults)")
+    landing_dir: str = Field(description="PII_LANDING_DIR: the folder of source files")
+    warehouse_path: str = Field(description="PII_DUCKDB_PATH: the published warehouse analysts open")
+    build_path: str = Field(default="", description="PII_BUILD_DUCKDB_PATH: the working file runs write "
+                            "(empty: build/<warehouse stem>_build.duckdb beside the warehouse)")
+    state_dir: str = Field(default="", description="PII_STATE_DIR: the Dagster instance's storage (dagster.yaml)")
+    snapshots_keep: int = Field(default=DEFAULT_KEEP, ge=0, description=f"{KEEP_VARIABLE}: publications kept")
+
+    def landing(self) -> Path:
+        return Path(self.landing_dir).resolve()
+
+    def published(self) -> Path:
+        return check_database_name(Path(self.warehouse_path).resolve(), "PII_DUCKDB_PATH")
+
+    def build(self) -> Path:
+        if self.build_path:
+            return check_database_name(Path(self.build_path).resolve(), "PII_BUILD_DUCKDB_PATH")
+        published = self.published()
+        return published.parent / "build" / f"{published.stem}_build.duckdb"
+
+    def reports_dir(self) -> Path:
+        return self.published().parent / "reports"
+
+
+class BuildDuckDBResource(DuckDBResource):
+    """The working file, locked for the whole run: setup takes the writer lock, teardown gives it back.
+
+    With the in-process executor the resources of a run are set up once, before its first step, and torn down
+    after its last (hooks included), so the lock covers every write of the run.
+    """
+
+    lock_timeout_seconds: float = Field(default=writer_lock.DEFAULT_TIMEOUT_SECONDS, gt=0, description=(
+        f"{LOCK_TIMEOUT_VARIABLE}: how long a run waits for another run writing the build file, then fails"))
+    connect_attempts: int = Field(default=5, ge=1, description="connects tried on transient DuckDB IO errors")
+    _lock: Path | None = PrivateAttr(default=None)
+    _run_id: str = PrivateAttr(default="")
+    _log: Any = PrivateAttr(default=None)
+
+    @classmethod
+    def _is_dagster_maintained(cls) -> bool:
+        return False
+
+    def lock_path(self) -> Path:
+        return writer_lock_path(Path(self.database).resolve())
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        log = context.log.info if context.log is not None else log_line
+        self._run_id, self._log = context.run_id or "", log
+        writer_lock.acquire(self.lock_path(), self._run_id, self.lock_timeout_seconds,
+                            context.log.warning if context.log is not None else log_line,
+                            command=f"dagster run (pid {os.getpid()})")
+        self._lock = self.lock_path()
+        try:
+            path = Path(self.database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            migrate_build_file(path)  # under the lock: no other run has the file open
+            # Every run drops the build state the last `pii materialize` recorded (pipelines/selection.py), runs
+            # the daemon launches too: it stops describing the file, and analyst/comments would find its tables.
+            from pipelines.selection import forget_build_state
+
+            forget_build_state(path)
+        except BaseException:  # Dagster does not tear down a resource whose setup failed: give the lock back
+            self.teardown_after_execution(context)
+            raise
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._lock is not None:
+            writer_lock.release(self._lock, self._run_id)
+            self._lock = None
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        config = {"custom_user_agent": "dagster", **self.connection_config}
+        conn = writer_lock.retry_transient(
+            lambda: duckdb.connect(database=self.database, read_only=False, config=config),
+            attempts=self.connect_attempts, log=self._log or log_line, what=f"connecting to {self.database}")
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+def log_line(message: str) -> None:
+    log.warning(message)
+
+
+def build_resource(path: Path, lock_timeout_seconds: float = writer_lock.DEFAULT_TIMEOUT_SECONDS,
+                   connect_attempts: int = 5) -> BuildDuckDBResource:
     """The DuckDB resource on the working file ``path``, creating it in the 1.x-readable storage format."""
-    return DuckDBResource(database=str(path), connection_config=BUILD_CONNECTION_CONFIG)
+    return BuildDuckDBResource(database=str(path), connection_config=BUILD_CONNECTION_CONFIG,
+                               lock_timeout_seconds=lock_timeout_seconds, connect_attempts=connect_attempts)
+
+
+def _setting(variable: str, default: object, kind: type = str) -> Any:
+    """``dg.EnvVar(variable)`` when the variable is set (the UI names it), else ``default``."""
+    if os.environ.get(variable, "").strip():
+        return dg.EnvVar.int(variable) if kind is int else dg.EnvVar(variable)
+    return default
+
+
+def environment_settings() -> dict[str, Any]:
+    """The settings of the deployment PII_ENV names, with the environment's PII_* variables applied.
+
+    A bad PII_ENV, or a production deployment missing a location variable, is a one-line UsageError.
+    """
+    env = deployment()
+    settings = ENVIRONMENTS[env]
+    missing = [v for v in settings["required"] if not os.environ.get(v, "").strip()]
+    if missing:
+        raise UsageError(f"PII_ENV={env} needs {', '.join(missing)} set: production has no default location "
+                         f"(see .env.example)")
+    timeout = os.environ.get(LOCK_TIMEOUT_VARIABLE, "").strip()
+    try:
+        lock_timeout = float(timeout) if timeout else settings["writer_lock_timeout_seconds"]
+    except ValueError:
+        lock_timeout = -1.0
+    if not lock_timeout > 0:
+        raise UsageError(f"{LOCK_TIMEOUT_VARIABLE}={timeout!r}: expected a number of seconds above 0")
+    return {**settings, "env": env, "writer_lock_timeout_seconds": lock_timeout}
+
+
+def paths_resource() -> PiiPaths:
+    """The ``paths`` resource of the deployment PII_ENV names."""
+    settings = environment_settings()
+    return PiiPaths(
+        env=settings["env"],
+        landing_dir=_setting("PII_LANDING_DIR", str(landing_dir())),
+        warehouse_path=_setting("PII_DUCKDB_PATH", str(warehouse_path())),
+        build_path=_setting("PII_BUILD_DUCKDB_PATH", str(build_path())),
+        state_dir=_setting("PII_STATE_DIR", str(state_dir())),
+        snapshots_keep=_setting(KEEP_VARIABLE, settings["snapshots_keep"], int),
+    )
 
 
 def resources() -> dict[str, object]:
+    """The resources of the code location, for the deployment PII_ENV names."""
+    settings = environment_settings()
     path = build_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    migrate_build_file(path)
-    return {"duckdb": build_resource(path)}
+    return {"duckdb": build_resource(path, settings["writer_lock_timeout_seconds"], settings["connect_attempts"]),
+            "paths": paths_resource()}

@@ -90,12 +90,35 @@ def run_refresh(selection: str | None = None, log_level: str = "WARNING", progre
                 full: bool = False) -> RunReport:
     """Execute ``pii_refresh`` in this process, on the instance in DAGSTER_HOME when set (else ephemeral).
 
-    Runs of this instance whose process on this host is gone are marked failed first, so they stop holding
-    the ``duckdb_writer`` slot queued and scheduled runs wait for. ``progress`` is a mode of
-    pipelines/progress.py (``tty``, ``lines`` or ``off``): what to show on stderr while the run goes on.
-    Without ``selection`` only the sources whose landing files changed since the build file's last successful
-    run, and what is downstream of them, run (pipelines/selection.py); ``full`` runs everything.
+    The writer lock of the build file (pipelines/writer_lock.py) is taken first and held until the run's state
+    is recorded: a run the daemon started, or another ``pii materialize``, is waited for (the wait is printed
+    on stderr, up to PII_WRITER_LOCK_TIMEOUT_SECONDS), never joined. Runs of this instance whose process on this
+    host is gone are marked failed first, so they stop holding the ``duckdb_writer`` slot queued and scheduled
+    runs wait for. ``progress`` is a mode of pipelines/progress.py (``tty``, ``lines`` or ``off``): what to
+    show on stderr while the run goes on. Without ``selection`` only the sources whose landing files changed
+    since the build file's last successful run, and what is downstream of them, run (pipelines/selection.py);
+    ``full`` runs everything.
     """
+    import sys
+
+    from pipelines import writer_lock
+    from pipelines.environment import build_path, writer_lock_path
+    from pipelines.resources import environment_settings
+
+    settings = environment_settings()  # a bad PII_ENV or a missing production variable: one line, exit 2
+    build = build_path()
+    run_id = str(uuid.uuid4())  # known before the run starts: named in the lock file and its events
+    try:
+        with writer_lock.writer_lock(writer_lock_path(build), run_id, settings["writer_lock_timeout_seconds"],
+                                     lambda line: print(line, file=sys.stderr, flush=True),
+                                     command="pii materialize"):
+            return _run_locked(selection, log_level, progress, full, run_id)
+    except writer_lock.WriterLockTimeout as exc:
+        return RunReport(False, 0, [], [], [], run_id, ran=False, plan=[f"run not started: {exc}"])
+
+
+def _run_locked(selection: str | None, log_level: str, progress: str, full: bool, run_id: str) -> RunReport:
+    """:func:`run_refresh` once this process holds the writer lock."""
     from pipelines import selection as incremental
     from pipelines.environment import build_path, landing_dir, warehouse_path
 
@@ -121,7 +144,7 @@ def run_refresh(selection: str | None = None, log_level: str = "WARNING", progre
     defs = _defs()
     job = defs.resolve_job_def("pii_refresh")
     if Path(defs.resources["duckdb"].database) != build:  # loaded earlier in this process, under another setting
-        build = Path(defs.resources["duckdb"].database)
+        build = Path(defs.resources["duckdb"].database)  # (its run takes that file's writer lock itself)
         if not selection:
             plan, files, fingerprint = plan_for(build)
     if selection:  # --select wins; a successful run keeps the recorded state, which still says what changed
@@ -133,7 +156,6 @@ def run_refresh(selection: str | None = None, log_level: str = "WARNING", progre
                       f"running {_step_count(job, selected)} of {_step_count(job, None)} steps"]
     incremental.forget_build_state(build)  # a run that fails or dies leaves no state: the next run is full
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    run_id = str(uuid.uuid4())  # known before the run starts, to subscribe to its events
     shown = Progress(progress, _step_count(job, selected))
     instance.add_event_listener(run_id, shown)  # Dagster's event stream, as the run writes it
     try:

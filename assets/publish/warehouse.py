@@ -22,8 +22,7 @@ from assets.reference import defs as reference_defs
 from assets.staging import defs as staging_defs
 from pii.quality.report import dq_summary_markdown, write_dq_report
 from pii.snapshots import publish
-from pipelines.environment import warehouse_path
-from pipelines.resources import STORAGE_VERSION, is_v1_readable
+from pipelines.resources import STORAGE_VERSION, PiiPaths, is_v1_readable
 
 UPSTREAM = sorted(
     {key for d in (reference_defs, raw_defs, staging_defs, core_defs, pii_defs, analyst_defs)
@@ -44,14 +43,15 @@ def convert_to_v1(build: Path, target: Path) -> None:
         conn.execute("COPY FROM DATABASE src TO dst")
 
 
-def publish_file(build: Path, published: Path, run_id: str, log: Callable[[str], None] = print) -> None:
+def publish_file(build: Path, published: Path, run_id: str, log: Callable[[str], None] = print,
+                 keep: int | None = None) -> None:
     """Publish ``build`` at ``published`` (atomic replace) and keep it in ``snapshots/``."""
     source = build
     if not is_v1_readable(build):
         source = build.with_name(build.stem + "_v1.duckdb")
         log(f"{build} is not in storage {STORAGE_VERSION}: converting it to {source} for DuckDB 1.x readers")
         convert_to_v1(build, source)
-    snapshot = publish(source, published, run_id)
+    snapshot = publish(source, published, run_id, keep)
     if source != build:
         source.unlink()
     if snapshot is not None:
@@ -62,16 +62,17 @@ def publish_file(build: Path, published: Path, run_id: str, log: Callable[[str],
     key=["meta", "published_warehouse"], group_name="publish", kinds={"duckdb"}, deps=UPSTREAM,
     description="Copies the finished build to the published warehouse file (PII_DUCKDB_PATH) atomically.",
 )
-def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    published = warehouse_path()
+def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
+                        paths: PiiPaths) -> dg.MaterializeResult:
+    published = paths.published()
     with duckdb.get_connection() as conn:
         counts = {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in SUMMARY_TABLES}
         conn.execute("CHECKPOINT")
     build = Path(duckdb.database)
-    publish_file(build, published, context.run_id, context.log.info)
+    publish_file(build, published, context.run_id, context.log.info, paths.snapshots_keep)
     with duckdb.get_connection() as conn:  # after the copy: the report gives the publication time
         report = dq_summary_markdown(conn, context.run_id, published, published_now=True)
-    latest = write_dq_report(published.parent / "reports", context.run_id, report)
+    latest = write_dq_report(paths.reports_dir(), context.run_id, report)
     context.log.info(f"published {build} -> {published}; data-quality summary in {latest}")
     return dg.MaterializeResult(metadata={
         "data_quality_summary": dg.MetadataValue.md(report[:20000]),

@@ -23,7 +23,7 @@ from pii.ingest.conform import RAW_SCHEMA, read_raw
 from pii.ingest.isolation import exception_text
 from pii.ingest.landing import LandingFile, find_files
 from pii.ingest.set_based import is_set_based, raw_columns_for
-from pii.paths import landing_dir
+from pipelines.resources import PiiPaths
 
 GROUP = "raw"
 def _ensure_raw_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -118,8 +118,8 @@ def _raw_asset(source: Source, what: str, sync: RawSync, reader: str) -> dg.Asse
         metadata={"file_pattern": source.file_pattern, "adapter": source.kind, "spec_error": source.spec_error or "",
                   "reader": reader.removeprefix(", read ") or "cell-level (worker process)"},
     )
-    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-        landing = landing_dir()
+    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PiiPaths) -> dg.MaterializeResult:
+        landing = paths.landing()
         files = find_files(landing, source)
         if not files:
             context.log.warning(f"no files for {source.source_id} under {landing} ({source.file_pattern})")

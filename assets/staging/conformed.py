@@ -32,8 +32,8 @@ from pii.ingest.isolation import exception_text, quarantine_source, unreadable_s
 from pii.ingest.results import FILE_LEVEL_REASONS, ConformResult
 from pii.ingest.set_based import is_set_based
 from pii.ingest.tabular_records import ensure_targets as ensure_set_based_targets
-from pii.paths import landing_dir
 from pii.provinces import ProvinceRegistry
+from pipelines.resources import PiiPaths
 
 GROUP = "staging"
 ROW_CONSERVATION = "row_conservation"
@@ -94,7 +94,7 @@ def _landing_files(raw_files: pl.DataFrame, quarantine: list[dict], inventory: I
     check_specs=[spec("meta.row_dispositions", ROW_CONSERVATION, "critical",
                       "every raw row of every file has exactly one disposition")],
 )
-def conformed(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def conformed(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PiiPaths):
     registry = ProvinceRegistry.load()
     result = ConformResult()
     fingerprint = conform_fingerprint()
@@ -114,7 +114,7 @@ def conformed(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                 files.append(listed)
                 wanted += [(source.source_id, p, sha, err, fingerprint)
                            for p, sha, err in listed.select("file_path", "file_sha256", "read_error").rows()]
-        inventory = take_inventory(landing_dir(), load_sources().values())
+        inventory = take_inventory(paths.landing(), load_sources().values())
         result.quarantine += quarantine_entries(inventory)  # files no source reads: one entry each
         reconformed = _merge(conn, result, handled, wanted, redo)
         file_level = conn.sql(

@@ -12,6 +12,7 @@ from assets.raw.sources import raw_assets
 from assets.reference.tables import reference_assets
 from assets.staging.conformed import conformed
 from assets.staging.measures import measure_observations, measure_values
+from pipelines.resources import PiiPaths
 
 PAPI = "Chỉ số PAPI năm {year}\nSTT,Tỉnh/Thành phố,Quản trị môi trường\n1,Hà Nội,6.12\n2,Hải Phòng,5.20\n"
 FILES = {
@@ -32,8 +33,10 @@ def test_every_landing_file_is_registered_and_the_run_succeeds(tmp_path: Path,
         (landing / rel).write_text(text, encoding="utf-8")
     monkeypatch.setenv("PII_LANDING_DIR", str(landing))
     db = tmp_path / "build.duckdb"
+    paths = PiiPaths(landing_dir=str(landing), warehouse_path=str(tmp_path / "w.duckdb"))
     result = dg.materialize([*reference_assets, *raw_assets, conformed, measure_observations, measure_values],
-                            resources={"duckdb": DuckDBResource(database=str(db))}, raise_on_error=False)
+                            resources={"duckdb": DuckDBResource(database=str(db)), "paths": paths},
+                            raise_on_error=False)
     assert result.success
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
     assert "year_plausible" not in failed and "row_conservation" not in failed

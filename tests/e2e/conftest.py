@@ -12,7 +12,7 @@ import pytest
 
 from pii.sample import generate_sample
 from pii.warehouse import connect_readonly
-from pipelines.resources import build_resource
+from pipelines.resources import PiiPaths, build_resource
 
 
 @dataclass
@@ -38,7 +38,9 @@ def materialize_all(landing: Path, root: Path, raise_on_error: bool = True) -> M
         job = defs.resolve_job_def("pii_refresh")
         result = job.execute_in_process(
             instance=dg.DagsterInstance.ephemeral(), raise_on_error=raise_on_error,
-            resources={"duckdb": build_resource(build)},
+            resources={"duckdb": build_resource(build),
+                       "paths": PiiPaths(landing_dir=str(landing), warehouse_path=str(published),
+                                         build_path=str(build))},
         )
     return Materialized(landing, build, published, result)
 

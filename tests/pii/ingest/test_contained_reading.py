@@ -26,6 +26,7 @@ from pii.ingest.isolated_read import ReadFailure, read_isolated, reader_replaced
 from pii.ingest.landing import find_files
 from pii.ingest.read_limits import LimitExceeded, range_cells, scan_sheet
 from pii.provinces import default_registry
+from pipelines.resources import PiiPaths
 from tests.corpus.build_corpus import FILES_DIR
 from tests.pii.ingest import contained_reading_readers as readers
 
@@ -50,7 +51,9 @@ def test_a_reader_that_aborts_costs_one_file_and_the_run_goes_on(tmp_path: Path,
     db = tmp_path / "build.duckdb"
     assets = [a for a in raw_assets if a.key.path[-1] in ("papi", "dti")]
     with reader_replaced(readers.aborting):
-        result = dg.materialize(assets, resources={"duckdb": DuckDBResource(database=str(db))}, raise_on_error=False)
+        paths = PiiPaths(landing_dir=str(landing), warehouse_path=str(tmp_path / "w.duckdb"))
+        result = dg.materialize(assets, resources={"duckdb": DuckDBResource(database=str(db)), "paths": paths},
+                                raise_on_error=False)
     assert result.success
     with duckdb.connect(str(db), read_only=True) as con:
         papi = con.sql("SELECT * FROM raw.papi ORDER BY file_path, row_number").pl()

@@ -28,6 +28,7 @@ from pii.ingest.landing import LandingFile, find_files
 from pii.ingest.results import ConformResult, FileContext
 from pii.ingest.set_based import is_set_based
 from pii.provinces import ProvinceRegistry, default_registry
+from pipelines.resources import PiiPaths
 
 PAPI = load_sources()["papi"]
 BROKEN = "2023/papi/papi_2023.csv"
@@ -95,7 +96,9 @@ def test_unreadable_raw_table_does_not_stop_other_sources(tmp_path: Path, monkey
     with duckdb.connect(str(db)) as conn:
         sync_raw_table(conn, PAPI, find_files(landing, PAPI), "setup")
 
-    result = dg.materialize([conformed], resources={"duckdb": DuckDBResource(database=str(db))})
+    result = dg.materialize([conformed], resources={
+        "duckdb": DuckDBResource(database=str(db)),
+        "paths": PiiPaths(landing_dir=str(landing), warehouse_path=str(tmp_path / "w.duckdb"))})
 
     assert result.success
     [check] = result.get_asset_check_evaluations()

@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.raw.sources import raw_assets
 from assets.staging.microdata import microdata_assets
+from pipelines.resources import PiiPaths
 
 HEADER = "ma_ho,stt_nguoi,ma_tinh,tuoi,co_viec_lam,trinh_do_cmkt,quyen_so\n"
 GOOD = "h1,1,01,30,1,2,100\nh1,2,01,40,1,0,300\nh2,1,31,25,1,4,200.5\n"
@@ -20,7 +21,9 @@ BAD = "h3,1,99,30,1,0,100\nh3,2,01,KXĐ,1,0,100\n"
 def _run(db: Path) -> dg.ExecuteInProcessResult:
     selected = [a for a in [*raw_assets, *microdata_assets] if a.key.path[-1] == "labour_force_survey"]
     assert len(selected) == 2
-    return dg.materialize(selected, resources={"duckdb": DuckDBResource(database=str(db))}, raise_on_error=False)
+    paths = PiiPaths(landing_dir=str(db.parent / "landing"), warehouse_path=str(db.parent / "w.duckdb"))
+    return dg.materialize(selected, resources={"duckdb": DuckDBResource(database=str(db)), "paths": paths},
+                          raise_on_error=False)
 
 
 def test_materialize_conform_and_refresh_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 from assets.raw.sources import raw_assets
 from assets.staging.conformed import conformed
 from assets.staging.tabular import tabular_assets
+from pipelines.resources import PiiPaths
 
 HEAD = "Danh sách đơn – kiểm thử\nSố đơn,Loại đơn,Ngày nộp đơn,Người nộp đơn,Tỉnh/Thành phố\n"
 
@@ -27,7 +28,9 @@ def _write(landing: Path, year: int, body: str) -> None:
 def _run(db: Path) -> dg.ExecuteInProcessResult:
     raw = next(a for a in raw_assets if a.key == dg.AssetKey(["raw", "ipvn_applications"]))
     staging = next(a for a in tabular_assets if a.key == dg.AssetKey(["staging", "ipvn_applications"]))
-    return dg.materialize([raw, staging, conformed], resources={"duckdb": DuckDBResource(database=str(db))})
+    paths = PiiPaths(landing_dir=str(db.parent / "landing"), warehouse_path=str(db.parent / "w.duckdb"))
+    return dg.materialize([raw, staging, conformed], resources={"duckdb": DuckDBResource(database=str(db)),
+                                                                "paths": paths})
 
 
 def test_set_based_record_list_through_dagster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
