@@ -25,7 +25,12 @@ def _materialize(args: argparse.Namespace) -> int:
 
     # --verbose prints every event already: a status line would be torn by them (plain lines only if asked)
     mode = choose_mode(quiet=args.quiet or (args.verbose and not args.progress), forced=args.progress)
-    report = run_refresh(args.select, "DEBUG" if args.verbose else "WARNING", mode, full=args.full)
+    if args.years is not None and (args.select or args.full):
+        given = "--select" if args.select else "--full"
+        raise UsageError(f"--years cannot be combined with {given}: --years already chooses what runs (the files "
+                         "of those data years and everything downstream of their sources)")
+    report = run_refresh(args.select, "DEBUG" if args.verbose else "WARNING", mode, full=args.full,
+                         years=args.years)
     print("\n".join(report.lines()))
     if not report.ran:  # nothing changed since the last successful run, or another run kept the writer lock
         return 0 if report.success else 1
@@ -125,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     from pii.dictionary import add_dictionary_command
     from pii.exports.cli import add_export_command
     from pii.reports.cli import add_report_command
-    from pii.sample.cli import add_sample_command
+    from pii.sample.cli import add_sample_command, parse_years
     from pii.scoring.cli import add_score_command
     from pii.snapshots_cli import add_snapshots_command
 
@@ -143,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "whose landing files changed since the last successful run and everything downstream")
     mat.add_argument("--full", action="store_true",
                      help="run every asset, even when nothing changed (ignored with --select)")
+    mat.add_argument("--years", type=parse_years, default=None,
+                     help="data years to rebuild, e.g. 2024, 2023-2024 or 2023,2025: their landing files are read "
+                     "and conformed again even when unchanged, and everything downstream of their sources runs "
+                     "(not with --select or --full)")
     mat.add_argument("--verbose", action="store_true", help="print every Dagster event, not only warnings")
     shown = mat.add_mutually_exclusive_group()
     shown.add_argument("--quiet", action="store_true",

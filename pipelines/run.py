@@ -87,7 +87,7 @@ def selected_keys(selection: str, defs: dg.Definitions) -> list[dg.AssetKey]:
 
 
 def run_refresh(selection: str | None = None, log_level: str = "WARNING", progress: str = "off",
-                full: bool = False) -> RunReport:
+                full: bool = False, years: tuple[int, ...] | None = None) -> RunReport:
     """Execute ``pii_refresh`` in this process, on the instance in DAGSTER_HOME when set (else ephemeral).
 
     The writer lock of the build file (pipelines/writer_lock.py) is taken first and held until the run's state
@@ -97,7 +97,9 @@ def run_refresh(selection: str | None = None, log_level: str = "WARNING", progre
     runs wait for. ``progress`` is a mode of pipelines/progress.py (``tty``, ``lines`` or ``off``): what to
     show on stderr while the run goes on. Without ``selection`` only the sources whose landing files changed
     since the build file's last successful run, and what is downstream of them, run (pipelines/selection.py);
-    ``full`` runs everything.
+    ``full`` runs everything. ``years`` (not with ``selection`` or ``full``): the landing files of those data
+    years are read and conformed again although unchanged, and what is downstream of their sources runs
+    (``selection.plan_years``); a year without landing files is a UsageError.
     """
     import sys
 
@@ -112,12 +114,13 @@ def run_refresh(selection: str | None = None, log_level: str = "WARNING", progre
         with writer_lock.writer_lock(writer_lock_path(build), run_id, settings["writer_lock_timeout_seconds"],
                                      lambda line: print(line, file=sys.stderr, flush=True),
                                      command="pii materialize"):
-            return _run_locked(selection, log_level, progress, full, run_id)
+            return _run_locked(selection, log_level, progress, full, run_id, years)
     except writer_lock.WriterLockTimeout as exc:
         return RunReport(False, 0, [], [], [], run_id, ran=False, plan=[f"run not started: {exc}"])
 
 
-def _run_locked(selection: str | None, log_level: str, progress: str, full: bool, run_id: str) -> RunReport:
+def _run_locked(selection: str | None, log_level: str, progress: str, full: bool, run_id: str,
+                years: tuple[int, ...] | None = None) -> RunReport:
     """:func:`run_refresh` once this process holds the writer lock."""
     from pipelines import selection as incremental
     from pipelines.environment import build_path, landing_dir, warehouse_path
@@ -126,7 +129,7 @@ def _run_locked(selection: str | None, log_level: str, progress: str, full: bool
 
     def plan_for(build: Path) -> tuple[incremental.Plan, dict, str]:
         return incremental.plan_for_build(build, landing_dir(), published, lambda: _defs().resolve_asset_graph(),
-                                          full=full)
+                                          full=full, years=years)
 
     if not selection:  # planned before the definitions are loaded (seconds): a run with nothing to do stops here
         plan, files, fingerprint = plan_for(build)
@@ -155,6 +158,8 @@ def _run_locked(selection: str | None, log_level: str, progress: str, full: bool
         plan_lines = [plan.reason, *(f"  {line}" for line in plan.changes),
                       f"running {_step_count(job, selected)} of {_step_count(job, None)} steps"]
     incremental.forget_build_state(build)  # a run that fails or dies leaves no state: the next run is full
+    if not selection and plan.reread:  # a year backfill: those files are read and conformed again
+        incremental.forget_files(build, plan.reread)
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     shown = Progress(progress, _step_count(job, selected))
     instance.add_event_listener(run_id, shown)  # Dagster's event stream, as the run writes it
@@ -166,6 +171,8 @@ def _run_locked(selection: str | None, log_level: str, progress: str, full: bool
     report = report_from_result(result, defs, cleared)
     if report.success and not report.checks_failed:
         if not selection:
+            if plan.reread and not plan.full and plan.previous is not None:  # other sources' changes still to run
+                files = incremental.files_after_years(plan.previous.files, files, plan.changed_sources)
             incremental.record_build_state(build, run_id, fingerprint, str(published), files)
         elif previous is not None:
             incremental.record_build_state(build, previous.run_id, previous.fingerprint, previous.published_path,

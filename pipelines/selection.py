@@ -11,6 +11,11 @@ so the published warehouse never holds them.
 the pipeline fingerprint, it returns a :class:`Plan` naming the asset keys to run (None: all of them). A
 landing-folder sensor can call it with the same inputs. :func:`plan_for_build` reads those inputs from disk.
 The asset graph is asked for only when something has to run: loading the definitions takes seconds.
+
+Year backfills (``pii materialize --years 2024``): :func:`plan_years` names the landing files of those data
+years, their sources and what is downstream of them; :func:`forget_files` deletes those files' rows from the raw
+tables and the conform ledgers (:data:`FILE_LEDGERS`) of the build file before the run, so the raw and staging
+steps read and conform them again although their sha256 did not change. Files of other years keep their rows.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from pii.catalog import Source, load_sources
+from pii.errors import UsageError
 from pii.ingest.inventory import Inventory, take_inventory
 from pii.paths import REPO_ROOT
 
@@ -37,6 +43,9 @@ UNMATCHED = ""  # the owner of a landing file no source reads (the conformed ste
 FINGERPRINTED = ("reference", "sql", "expectations", "pii", "assets", "pipelines")
 FINGERPRINTED_FILES = ("pyproject.toml", "requirements.lock")  # library versions change outputs too
 RUN_LOGS = ("meta.dq_results", "meta.file_versions")  # every step that writes the build file appends to these
+# Per-file bookkeeping of the staging steps, keyed (source_id, file_path): a file without its row is conformed
+# again (assets/staging/conformed.py CURSOR, assets/staging/tabular.py LEDGER, assets/staging/microdata.py).
+FILE_LEDGERS = ("meta.conform_cursor", "meta.set_based_files", "meta.microdata_files")
 
 STATE_DDL = """CREATE TABLE meta.build_state (
     run_id VARCHAR, finished_at VARCHAR, fingerprint VARCHAR, published_path VARCHAR,
@@ -68,6 +77,7 @@ class Plan:
     changed_sources: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # one line per new, changed or removed file
     previous: BuildState | None = None
+    reread: list[FileKey] = field(default_factory=list)  # files read and conformed again although unchanged
 
     @property
     def full(self) -> bool:
@@ -83,6 +93,22 @@ def landing_snapshot(inventory: Inventory) -> dict[FileKey, FileSignature]:
     files = {(f.source_id, f.rel_path): (f.sha256, f.error or "") for f in inventory.matched}
     files.update({(UNMATCHED, u.rel_path): (u.sha256, u.status) for u in inventory.unmatched})
     return files
+
+
+def landing_years(inventory: Inventory) -> dict[FileKey, int]:
+    """The data year of every file a source reads (from its path, pii/ingest/landing.py), refused files too."""
+    return {(f.source_id, f.rel_path): f.data_year for f in inventory.matched}
+
+
+def years_text(years: Iterable[int]) -> str:
+    """(2022, 2023, 2024, 2026) -> '2022-2024, 2026'."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
 def pipeline_fingerprint(root: Path = REPO_ROOT) -> str:
@@ -162,6 +188,44 @@ def plan_refresh(files: Mapping[FileKey, FileSignature], state: BuildState | Non
     return Plan([], f"nothing changed since {since}: the published warehouse is current", previous=state)
 
 
+def plan_years(years: Iterable[int], years_of: Mapping[FileKey, int], graph: Callable[[], dg.AssetGraph],
+               base: Plan | None = None) -> Plan:
+    """What ``pii materialize --years`` runs: the landing files of those data years are read and conformed again,
+    and the raw/staging assets of their sources and everything downstream run (:func:`assets_downstream_of`).
+
+    ``years_of``: the data year of every landing file (:func:`landing_years`). ``base``: the plan of a plain
+    refresh now (:func:`plan_refresh`); when it is full (no usable state, the pipeline changed), the backfill
+    runs everything too. Changes of other sources' files are left to the next plain run. A year with no landing
+    file is a UsageError.
+    """
+    wanted = sorted(set(years))
+    present = set(years_of.values())
+    missing = [y for y in wanted if y not in present]
+    if missing:
+        have = years_text(present) if present else "none"
+        raise UsageError(f"--years {years_text(wanted)}: no landing file of data year {years_text(missing)} "
+                         f"(the landing folder has files of {have})")
+    reread = sorted(k for k, y in years_of.items() if y in wanted)
+    sources = sorted({owner for owner, _ in reread})
+    reason = (f"rebuilding data years {years_text(wanted)}: {len(reread)} file{'s' * (len(reread) != 1)} of "
+              f"{len(sources)} source{'s' * (len(sources) != 1)}")
+    lines = [f"{path} ({owner}): read again" for owner, path in sorted(reread, key=lambda k: (k[1], k[0]))]
+    previous = base.previous if base is not None else None
+    if base is not None and base.full:
+        return Plan(None, f"{reason}; {base.reason}", sources, lines, previous, reread)
+    return Plan(assets_downstream_of(sources, False, graph()), reason, sources, lines, previous, reread)
+
+
+def files_after_years(before: Mapping[FileKey, FileSignature], now: Mapping[FileKey, FileSignature],
+                      sources: Iterable[str]) -> dict[FileKey, FileSignature]:
+    """The landing files a successful year backfill leaves the build file matching: ``now`` for the rebuilt
+    sources (their raw step synced every file of theirs) and for files no source reads (the conformed step listed
+    them), ``before`` for every other source (their changes, if any, are still to run)."""
+    rebuilt = {*sources, UNMATCHED}
+    return dict(sorted({**{k: v for k, v in before.items() if k[0] not in rebuilt},
+                        **{k: v for k, v in now.items() if k[0] in rebuilt}}.items()))
+
+
 # -- the state in the build file ------------------------------------------------------------------------------
 def _log_rows(conn: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     tables = {f"{s}.{t}" for s, t in conn.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
@@ -205,6 +269,34 @@ def forget_build_state(build: Path) -> None:
         conn.close()
 
 
+def forget_files(build: Path, files: Iterable[FileKey]) -> int:
+    """Delete the rows of ``files`` from their raw tables and the conform ledgers (:data:`FILE_LEDGERS`) in one
+    transaction, so the next run reads and conforms them again; returns the raw rows deleted. Call it under the
+    writer lock, after :func:`forget_build_state` (a run that then fails leaves no state: the next one is full)."""
+    files = sorted(set(files))
+    if not build.exists() or not files:
+        return 0
+    conn = duckdb.connect(str(build))
+    try:
+        tables = {f"{s}.{t}" for s, t in conn.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+        conn.execute("BEGIN TRANSACTION")
+        deleted = 0
+        for source in sorted({owner for owner, _ in files}):
+            paths = [p for owner, p in files if owner == source]
+            raw = f"raw.{source}"
+            if raw in tables:
+                deleted += conn.execute(f'DELETE FROM raw."{source}" WHERE file_path IN (SELECT unnest(?::VARCHAR[]))',
+                                        [paths]).fetchall()[0][0]
+            for ledger in (t for t in FILE_LEDGERS if t in tables):
+                conn.execute(f"DELETE FROM {ledger} WHERE source_id = ? AND file_path IN (SELECT unnest(?::VARCHAR[]))",
+                             [source, paths])
+        conn.execute("COMMIT")
+        return deleted
+    finally:
+        conn.close()
+
+
 def record_build_state(build: Path, run_id: str, fingerprint: str, published: str,
                        files: Mapping[FileKey, FileSignature], finished_at: str | None = None) -> None:
     """Write the state of a successful run (after it published: the published copy never holds it).
@@ -237,10 +329,16 @@ def current_files(landing: Path, sources: Iterable[Source] | None = None) -> dic
 
 
 def plan_for_build(build: Path, landing: Path, published: Path, graph: Callable[[], dg.AssetGraph], *,
-                   full: bool = False) -> tuple[Plan, dict[FileKey, FileSignature], str]:
-    """(plan, landing files now, pipeline fingerprint now) for the build file, read from disk."""
-    files, fingerprint = current_files(landing), pipeline_fingerprint()
+                   full: bool = False, years: Iterable[int] | None = None,
+                   ) -> tuple[Plan, dict[FileKey, FileSignature], str]:
+    """(plan, landing files now, pipeline fingerprint now) for the build file, read from disk.
+
+    ``years``: a year backfill (:func:`plan_years`) instead of the files that changed."""
+    inventory = take_inventory(landing, load_sources().values(), fingerprint=True)
+    files, fingerprint = landing_snapshot(inventory), pipeline_fingerprint()
     state, log_rows, why = read_build_state(build)
     plan = plan_refresh(files, state, fingerprint, graph, published, full=full, log_rows=log_rows,
                         no_state_reason=why)
+    if years is not None:
+        plan = plan_years(years, landing_years(inventory), graph, plan)
     return plan, files, fingerprint

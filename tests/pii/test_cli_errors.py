@@ -65,6 +65,10 @@ CASES: dict[str, tuple[list[str], str | None, str]] = {
     "materialize unknown asset": (["materialize", "--select", "core/pii_inputs"], None,
                                   "pii materialize: error: --select: no asset 'core/pii_inputs'; did you mean "
                                   "core/pii_input"),
+    "materialize years text": (["materialize", "--years", "20x4"], None,
+                               "pii materialize: error: argument --years: years must look like 2022-2025"),
+    "materialize years with full": (["materialize", "--years", "2025", "--full"], None,
+                                    "pii materialize: error: --years cannot be combined with --full"),
     # score: files
     "score args missing": (["score"], None, "pii score: error: the following arguments are required: --data, --meta"),
     "score data missing": ([*SCORE, "--data", "missing.csv"], None,

@@ -1,0 +1,147 @@
+"""`pii materialize --years`: the argument, the plan of a year backfill and the bookkeeping it clears."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pii.catalog import load_sources
+from pii.cli import build_parser, main
+from pii.errors import UsageError
+from pii.ingest.inventory import take_inventory
+from pipelines import selection
+from pipelines.selection import Plan, files_after_years, forget_files, landing_years, plan_years, years_text
+
+
+@pytest.fixture(scope="module")
+def graph() -> dg.AssetGraph:
+    from pipelines.definitions import defs
+
+    return defs.resolve_asset_graph()
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from pii.sample import generate_sample
+
+    path = tmp_path_factory.mktemp("landing")
+    generate_sample(path, years=[2024, 2025])
+    return path
+
+
+def _no_graph() -> dg.AssetGraph:
+    raise AssertionError("the asset graph is not needed for this answer")
+
+
+# -- the argument ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "years"), [("2024", (2024,)), ("2023-2024", (2023, 2024)),
+                                             ("2023,2025", (2023, 2025)), ("2025, 2022-2023", (2022, 2023, 2025))])
+def test_years_are_parsed_as_pii_sample_parses_them(text: str, years: tuple[int, ...]) -> None:
+    args = build_parser().parse_args(["materialize", "--years", text])
+    assert args.years == years
+    assert build_parser().parse_args(["materialize"]).years is None
+
+
+@pytest.mark.parametrize("argv", [["--years", "20x4"], ["--years", "2025-2023"], ["--years", ","],
+                                  ["--years", "2025", "--full"], ["--years", "2025", "--select", "core/pii_input"]])
+def test_bad_years_arguments_are_one_line_and_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["materialize", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pii materialize: error: ") and err.count("\n") == 1 and "--years" in err, err
+
+
+# -- the plan --------------------------------------------------------------------------------------------------
+YEARS_OF = {("papi", "2024/papi/papi_2024.csv"): 2024, ("papi", "2025/papi/papi_2025.csv"): 2025,
+            ("skhcn_submission", "2025/agencies/SKHCN_2025.xlsx"): 2025,
+            ("par_index", "2023/bnv/par_index_2023.csv"): 2023}
+
+
+def test_years_text() -> None:
+    assert years_text([2025]) == "2025"
+    assert years_text([2024, 2022, 2023, 2026]) == "2022-2024, 2026"
+
+
+def test_plan_names_the_files_of_the_years_their_sources_and_what_is_downstream(graph: dg.AssetGraph) -> None:
+    plan = plan_years([2025], YEARS_OF, lambda: graph)
+
+    assert plan.reread == [("papi", "2025/papi/papi_2025.csv"), ("skhcn_submission", "2025/agencies/SKHCN_2025.xlsx")]
+    assert plan.changed_sources == ["papi", "skhcn_submission"]
+    assert plan.reason == "rebuilding data years 2025: 2 files of 2 sources"
+    assert plan.changes == ["2025/agencies/SKHCN_2025.xlsx (skhcn_submission): read again",
+                            "2025/papi/papi_2025.csv (papi): read again"]
+    names = {k.to_user_string() for k in plan.asset_keys or []}
+    assert plan.asset_keys == selection.assets_downstream_of(["papi", "skhcn_submission"], False, graph)
+    assert {"raw/papi", "raw/skhcn_submission", "staging/cell_observations", "core/pii_input",
+            "meta/published_warehouse"} <= names
+    assert "raw/par_index" not in names  # a source with no file of 2025 is not read
+
+    two = plan_years([2023, 2024], YEARS_OF, lambda: graph)
+    assert two.reason == "rebuilding data years 2023-2024: 2 files of 2 sources"
+    assert two.changed_sources == ["papi", "par_index"]
+
+
+def test_a_year_without_landing_files_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match=r"^--years 2025-2026: no landing file of data year 2026 \(the landing "
+                                         r"folder has files of 2023-2025\)$"):
+        plan_years([2025, 2026], YEARS_OF, _no_graph)
+    with pytest.raises(UsageError, match="has files of none"):
+        plan_years([2025], {}, _no_graph)
+
+
+def test_a_full_base_plan_makes_the_backfill_full_and_keeps_its_files() -> None:
+    base = Plan(None, "full run: no build file at /x/build.duckdb")
+    plan = plan_years([2024], YEARS_OF, _no_graph, base)
+    assert plan.full and plan.reread == [("papi", "2024/papi/papi_2024.csv")]
+    assert plan.reason == "rebuilding data years 2024: 1 file of 1 source; full run: no build file at /x/build.duckdb"
+
+
+def test_plan_from_a_sample_landing_folder(sample: Path, graph: dg.AssetGraph) -> None:
+    inventory = take_inventory(sample, load_sources().values(), fingerprint=True)
+    years_of = landing_years(inventory)
+    assert set(years_of.values()) == {2024, 2025}
+    plan = plan_years([2024], years_of, lambda: graph)
+    assert plan.reread == sorted(k for k, y in years_of.items() if y == 2024)
+    assert all("2024" in path for _, path in plan.reread)
+    assert plan.reason == (f"rebuilding data years 2024: {len(plan.reread)} files of "
+                           f"{len(plan.changed_sources)} sources")
+
+
+def test_state_after_a_backfill_takes_the_rebuilt_sources_files_from_now() -> None:
+    before = {("papi", "a"): ("1", ""), ("par_index", "b"): ("2", ""), ("", "README.txt"): ("3", "notes")}
+    now = {("papi", "a"): ("1b", ""), ("par_index", "b"): ("2b", ""), ("", "README.txt"): ("3b", "notes"),
+           ("papi", "c"): ("4", "")}
+    assert files_after_years(before, now, ["papi"]) == {
+        ("", "README.txt"): ("3b", "notes"), ("papi", "a"): ("1b", ""), ("papi", "c"): ("4", ""),
+        ("par_index", "b"): ("2", "")}  # par_index was not run: its change is still to run
+
+
+# -- the bookkeeping cleared before the run --------------------------------------------------------------------
+def test_the_ledgers_cleared_are_the_staging_steps_ones() -> None:
+    import importlib
+
+    conformed, microdata, tabular = (importlib.import_module(f"assets.staging.{name}")
+                                     for name in ("conformed", "microdata", "tabular"))
+    assert conformed.CURSOR in selection.FILE_LEDGERS and tabular.LEDGER in selection.FILE_LEDGERS
+    assert "meta.microdata_files" in microdata.LEDGER_DDL and "meta.microdata_files" in selection.FILE_LEDGERS
+
+
+def test_forget_files_deletes_only_those_files_rows(tmp_path: Path) -> None:
+    build = tmp_path / "build.duckdb"
+    assert forget_files(build, [("papi", "x")]) == 0  # no build file yet: nothing to forget
+    with duckdb.connect(str(build)) as conn:
+        conn.execute("CREATE SCHEMA raw; CREATE SCHEMA meta")
+        conn.execute("CREATE TABLE raw.papi AS SELECT * FROM (VALUES ('2024/p.csv', 1), ('2024/p.csv', 2), "
+                     "('2025/p.csv', 1)) t(file_path, row_number)")
+        conn.execute("CREATE TABLE meta.conform_cursor AS SELECT * FROM (VALUES ('papi', '2024/p.csv'), "
+                     "('papi', '2025/p.csv'), ('other', '2024/p.csv')) t(source_id, file_path)")
+        conn.execute("CREATE TABLE meta.set_based_files AS SELECT * FROM (VALUES ('papi', '2024/p.csv')) "
+                     "t(source_id, file_path)")  # meta.microdata_files missing: skipped
+    assert forget_files(build, [("papi", "2024/p.csv"), ("gone_source", "2024/g.csv")]) == 2
+    with duckdb.connect(str(build), read_only=True) as conn:
+        assert conn.execute("SELECT file_path FROM raw.papi").fetchall() == [("2025/p.csv",)]
+        assert sorted(conn.execute("FROM meta.conform_cursor").fetchall()) == [("other", "2024/p.csv"),
+                                                                              ("papi", "2025/p.csv")]
+        assert conn.execute("SELECT count(*) FROM meta.set_based_files").fetchall() == [(0,)]
