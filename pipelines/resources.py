@@ -7,7 +7,8 @@ deployment's default otherwise (default locations: pii/paths.py). ``production``
 loading the definitions without ``PII_LANDING_DIR``, ``PII_DUCKDB_PATH`` or ``PII_STATE_DIR`` fails naming it.
 
 The ``duckdb`` resource holds the writer lock (pipelines/writer_lock.py) from the start of a run to its end and
-retries DuckDB's transient IO errors on connect.
+retries DuckDB's transient IO errors on connect. A run tagged ``pii/years`` (a year backfill launched from the UI)
+has those years' landing files forgotten by it once the lock is held (pipelines/selection.py).
 
 The working file is created in DuckDB's v1.0.0 storage format (``storage_compatibility_version``), so the
 file published from it by a plain copy opens in DuckDB 1.x clients as well as 2.x (docs/decisions.md).
@@ -153,9 +154,42 @@ class BuildDuckDBResource(DuckDBResource):
             from pipelines.selection import forget_build_state
 
             forget_build_state(path)
+            self._forget_tagged_years(context, path)
         except BaseException:  # Dagster does not tear down a resource whose setup failed: give the lock back
             self.teardown_after_execution(context)
             raise
+
+    def _forget_tagged_years(self, context: dg.InitResourceContext, path: Path) -> None:
+        """A year backfill from the Dagster UI: a run tagged ``pii/years=2023-2024`` (the syntax of ``pii
+        materialize --years``) reads and conforms again the landing files of those data years. Their rows are
+        forgotten here, under the lock and before any step, as ``pii materialize --years`` does; a bad value, a
+        year with no landing file, or a run not materializing those files' raw assets fails the run here."""
+        from pipelines import selection
+
+        run = context.run
+        value = run.tags.get(selection.YEARS_TAG) if run is not None else None
+        if run is None or value is None:
+            return
+        try:
+            years, files = selection.tagged_years(value, landing_dir())
+            plan = (context.instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
+                    if context.instance is not None and run.execution_plan_snapshot_id else None)
+            steps = set(plan.step_keys_to_execute or [s.key for s in plan.steps]) if plan is not None else None
+            skipped = sorted(f"raw/{owner}" for owner in {o for o, _ in files}  # raw step keys: raw__<source_id>
+                             if steps is not None and f"raw__{owner}" not in steps)
+            if skipped:
+                raise UsageError(f"run tag {selection.YEARS_TAG}={value}: the run does not materialize "
+                                 f"{', '.join(skipped)}, which read those files again; launch Materialize all "
+                                 "(or the pii_refresh job) with the tag")
+        except UsageError as exc:
+            (context.log.error if context.log is not None else log_line)(str(exc))
+            raise
+        deleted = selection.forget_files(path, files)
+        lines = [f"  {p} ({owner})" for owner, p in sorted(files, key=lambda k: (k[1], k[0]))]
+        (self._log or log_line)("\n".join([
+            f"run tag {selection.YEARS_TAG}={value}: rebuilding data years {selection.years_text(years)}: forgot "
+            f"{len(files)} landing file{'s' * (len(files) != 1)} ({deleted} raw rows), read and conformed again "
+            "by this run:", *lines]))
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._lock is not None:

@@ -16,6 +16,8 @@ Year backfills (``pii materialize --years 2024``): :func:`plan_years` names the 
 years, their sources and what is downstream of them; :func:`forget_files` deletes those files' rows from the raw
 tables and the conform ledgers (:data:`FILE_LEDGERS`) of the build file before the run, so the raw and staging
 steps read and conform them again although their sha256 did not change. Files of other years keep their rows.
+A run launched from the Dagster UI with the run tag ``pii/years`` (:data:`YEARS_TAG`) does the same: the
+``duckdb`` resource forgets the files :func:`tagged_years` names when the run starts.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ RUN_LOGS = ("meta.dq_results", "meta.file_versions")  # every step that writes t
 # Per-file bookkeeping of the staging steps, keyed (source_id, file_path): a file without its row is conformed
 # again (assets/staging/conformed.py CURSOR, assets/staging/tabular.py LEDGER, assets/staging/microdata.py).
 FILE_LEDGERS = ("meta.conform_cursor", "meta.set_based_files", "meta.microdata_files")
+# A run tag asking for a year backfill (same syntax as --years): a run of the Dagster UI carrying it reads and
+# conforms again the landing files of those data years (pipelines/resources.py, :func:`tagged_years`).
+YEARS_TAG = "pii/years"
 
 STATE_DDL = """CREATE TABLE meta.build_state (
     run_id VARCHAR, finished_at VARCHAR, fingerprint VARCHAR, published_path VARCHAR,
@@ -199,13 +204,7 @@ def plan_years(years: Iterable[int], years_of: Mapping[FileKey, int], graph: Cal
     file is a UsageError.
     """
     wanted = sorted(set(years))
-    present = set(years_of.values())
-    missing = [y for y in wanted if y not in present]
-    if missing:
-        have = years_text(present) if present else "none"
-        raise UsageError(f"--years {years_text(wanted)}: no landing file of data year {years_text(missing)} "
-                         f"(the landing folder has files of {have})")
-    reread = sorted(k for k, y in years_of.items() if y in wanted)
+    reread = files_of_years(wanted, years_of, f"--years {years_text(wanted)}")
     sources = sorted({owner for owner, _ in reread})
     reason = (f"rebuilding data years {years_text(wanted)}: {len(reread)} file{'s' * (len(reread) != 1)} of "
               f"{len(sources)} source{'s' * (len(sources) != 1)}")
@@ -214,6 +213,35 @@ def plan_years(years: Iterable[int], years_of: Mapping[FileKey, int], graph: Cal
     if base is not None and base.full:
         return Plan(None, f"{reason}; {base.reason}", sources, lines, previous, reread)
     return Plan(assets_downstream_of(sources, False, graph()), reason, sources, lines, previous, reread)
+
+
+def files_of_years(years: Iterable[int], years_of: Mapping[FileKey, int], asked: str) -> list[FileKey]:
+    """The landing files of data ``years`` (``years_of``: :func:`landing_years`), sorted. A year with no landing
+    file is a UsageError starting with ``asked`` (how the years were given: ``--years 2024``, the run tag)."""
+    wanted = set(years)
+    present = set(years_of.values())
+    missing = sorted(wanted - present)
+    if missing:
+        have = years_text(present) if present else "none"
+        raise UsageError(f"{asked}: no landing file of data year {years_text(missing)} "
+                         f"(the landing folder has files of {have})")
+    return sorted(k for k, y in years_of.items() if y in wanted)
+
+
+def tagged_years(value: str, landing: Path) -> tuple[tuple[int, ...], list[FileKey]]:
+    """(years, their landing files) of a run tagged ``pii/years`` (:data:`YEARS_TAG`, a year backfill launched from
+    the Dagster UI), parsed like ``--years``; a bad value or a year with no landing file is a one-line UsageError
+    naming the tag. The ``duckdb`` resource forgets those files (:func:`forget_files`) before the run's first step."""
+    import argparse
+
+    from pii.sample.cli import parse_years
+
+    asked = f"run tag {YEARS_TAG}={value}"
+    try:
+        years = parse_years(value)
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"{asked}: {exc}") from None
+    return years, files_of_years(years, landing_years(take_inventory(landing, load_sources().values())), asked)
 
 
 def files_after_years(before: Mapping[FileKey, FileSignature], now: Mapping[FileKey, FileSignature],

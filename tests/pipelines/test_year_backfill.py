@@ -145,3 +145,72 @@ def test_forget_files_deletes_only_those_files_rows(tmp_path: Path) -> None:
         assert sorted(conn.execute("FROM meta.conform_cursor").fetchall()) == [("other", "2024/p.csv"),
                                                                               ("papi", "2025/p.csv")]
         assert conn.execute("SELECT count(*) FROM meta.set_based_files").fetchall() == [(0,)]
+
+
+# -- the same backfill from the Dagster UI: a run tagged pii/years ---------------------------------------------
+@pytest.fixture
+def papi_only(sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A landing folder holding the sample's papi files only (2024 and 2025), named by PII_LANDING_DIR."""
+    landing = tmp_path / "landing"
+    for f in take_inventory(sample, [load_sources()["papi"]]).matched:
+        (landing / f.rel_path).parent.mkdir(parents=True, exist_ok=True)
+        (landing / f.rel_path).write_bytes((sample / f.rel_path).read_bytes())
+    monkeypatch.setenv("PII_LANDING_DIR", str(landing))
+    return landing
+
+
+def _run(landing: Path, tmp_path: Path, instance: dg.DagsterInstance, select: str = "papi",
+         tags: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
+    from assets.raw.sources import raw_assets
+    from pipelines.resources import PiiPaths, build_resource
+
+    build, published = tmp_path / "build" / "pii_build.duckdb", tmp_path / "pii_warehouse.duckdb"
+    return dg.materialize(
+        [a for a in raw_assets if a.key.path[1] in ("papi", "par_index")], selection=[dg.AssetKey(["raw", select])],
+        instance=instance, raise_on_error=False, tags=tags,
+        resources={"duckdb": build_resource(build, lock_timeout_seconds=30),
+                   "paths": PiiPaths(landing_dir=str(landing), warehouse_path=str(published), build_path=str(build))})
+
+
+def test_a_run_tagged_pii_years_forgets_exactly_those_years_files(papi_only: Path, tmp_path: Path) -> None:
+    files = {f.data_year: f.rel_path for f in take_inventory(papi_only, [load_sources()["papi"]]).matched}
+    assert sorted(files) == [2024, 2025]
+    build = tmp_path / "build" / "pii_build.duckdb"
+    with dg.DagsterInstance.ephemeral() as instance:
+        first = _run(papi_only, tmp_path, instance)
+        assert first.success
+        with duckdb.connect(str(build)) as conn:  # the staging step's ledger, as if it had conformed both files
+            conn.execute("CREATE SCHEMA IF NOT EXISTS meta")
+            conn.execute("CREATE TABLE meta.conform_cursor AS SELECT 'papi' AS source_id, unnest(?::VARCHAR[]) "
+                         "AS file_path", [sorted(files.values())])
+            rows_2024 = conn.execute("SELECT count(*) FROM raw.papi WHERE file_path = ?", [files[2024]]).fetchall()
+
+        plain = _run(papi_only, tmp_path, instance)  # no tag: unchanged files are not read again
+        backfill = _run(papi_only, tmp_path, instance, tags={"pii/years": "2025"})
+        assert plain.success and backfill.success
+        said = [e.user_message for e in instance.all_logs(backfill.run_id)]
+    assert any(m.startswith("run tag pii/years=2025: rebuilding data years 2025: forgot 1 landing file (")
+               and m.endswith(f"\n  {files[2025]} (papi)") for m in said), said
+    with duckdb.connect(str(build), read_only=True) as conn:
+        read = conn.execute("SELECT run_id, file_path, event FROM meta.file_versions WHERE run_id IN (?, ?) "
+                            "ORDER BY 2", [plain.run_id, backfill.run_id]).fetchall()
+        assert read == [(backfill.run_id, files[2025], "added")]  # only the 2025 file was read again
+        assert conn.execute("SELECT count(*) FROM raw.papi WHERE file_path = ?", [files[2024]]).fetchall() == rows_2024
+        assert conn.execute("SELECT file_path FROM meta.conform_cursor").fetchall() == [(files[2024],)]
+
+
+@pytest.mark.parametrize(("tag", "says"), [
+    ("20x4", "run tag pii/years=20x4: years must look like 2022-2025 or 2022,2024, not '20x4'"),
+    ("2030", "run tag pii/years=2030: no landing file of data year 2030 (the landing folder has files of 2024-2025)"),
+    ("2025", "run tag pii/years=2025: the run does not materialize raw/papi, which read those files again; "
+             "launch Materialize all (or the pii_refresh job) with the tag"),
+])
+def test_a_bad_pii_years_tag_fails_the_run_at_setup_on_one_line(papi_only: Path, tmp_path: Path, tag: str,
+                                                                 says: str) -> None:
+    select = "par_index" if tag == "2025" else "papi"  # a run that does not read the 2025 papi file again
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = _run(papi_only, tmp_path, instance, select, tags={"pii/years": tag})
+        said = [e.user_message for e in instance.all_logs(result.run_id)]
+    assert not result.success
+    assert says in said, said
+    assert not [e for e in result.all_events if e.is_step_start]  # failed before any step
