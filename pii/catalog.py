@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from pii import yaml_io
 from pii.paths import REFERENCE_DIR
 from pii.source_spec import document_problem, kind_problem, named_measures, register_problem
 
@@ -185,7 +186,7 @@ COMMON_KEYS = ("source_id", "kind", "agency", "title", "format", "file_pattern")
 def read_register(path: Path) -> list[dict[str, Any]]:
     """The entries of sources.yaml; YAML syntax and the top-level shape are checked (errors fail the load)."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml_io.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise CatalogError(f"{path.name}: not valid UTF-8 YAML: {exc}") from exc
     problem = document_problem(doc)

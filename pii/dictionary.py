@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
+from pii import yaml_io
 from pii.errors import UsageError
 from pii.paths import REFERENCE_DIR, REPO_ROOT, warehouse_path
 
@@ -73,7 +73,7 @@ def _table_doc(where: str, entry: Any) -> TableDoc:
 
 def load_dictionary(path: Path = DICTIONARY_PATH) -> Dictionary:
     """Read and validate the dictionary; a malformed entry raises ValueError naming it."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = yaml_io.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(doc, dict) or not isinstance(doc.get("tables"), dict):
         raise ValueError(f"{path.name}: expected a mapping with 'tables'")
     return Dictionary(

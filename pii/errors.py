@@ -34,7 +34,10 @@ def require_file(path: str | Path, what: str) -> Path:
 
 
 def require_output_dir(path: str | Path, what: str) -> Path:
-    """``path`` as a folder that exists or can be created (its nearest existing ancestor is a writable folder)."""
+    """``path`` as a folder that exists or can be created (its nearest existing ancestor is a writable folder).
+
+    Nothing is created: a command that fails later leaves no empty folder (see :func:`create_output_dir`).
+    """
     folder = Path(path)
     for existing in (folder, *folder.parents):
         if existing.exists():
@@ -43,4 +46,16 @@ def require_output_dir(path: str | Path, what: str) -> Path:
             if not os.access(existing, os.W_OK | os.X_OK):
                 raise UsageError(f"{what} {folder}: {existing} is not writable")
             break
+    return folder
+
+
+def create_output_dir(folder: Path, what: str) -> Path:
+    """Create ``folder`` once the command has its output; a folder that cannot be made is a usage error.
+
+    Permissions do not tell everything (``/proc``, a read-only mount): the mkdir's own error, on one line.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{what} {folder}: cannot create the folder ({exc.strerror or exc})") from None
     return folder

@@ -10,7 +10,7 @@ import argparse
 import difflib
 from pathlib import Path
 
-from pii.errors import UsageError, require_output_dir
+from pii.errors import UsageError, create_output_dir, require_output_dir
 from pii.exports.files import FORMATS, write_atomically, write_readme, write_tables
 from pii.exports.tables import read_export_data
 from pii.exports.xlsx import write_workbook
@@ -37,7 +37,7 @@ def export_year(warehouse: Path, year: int | None, fmt: str, out: Path) -> list[
         data = read_export_data(conn, warehouse, year)
     finally:
         conn.close()
-    folder.mkdir(parents=True, exist_ok=True)
+    create_output_dir(folder, "--out")
     if fmt == "xlsx":
         target = folder / f"pii_{data.year}.xlsx"
         files = [write_atomically(target, lambda p: write_workbook(data, p))]

@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from pii import yaml_io
 from pii.catalog import load_measures
 from pii.framework.model import Formula, Framework, Indicator, Node
 from pii.paths import REFERENCE_DIR
@@ -40,7 +41,7 @@ def load_framework(year: int, directory: Path = FRAMEWORK_DIR) -> Framework:
 def load_framework_file(path: Path) -> Framework:
     raw = path.read_bytes()
     try:
-        doc = yaml.safe_load(raw.decode("utf-8"))
+        doc = yaml_io.safe_load(raw.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise FrameworkError(f"{path.name}: not valid UTF-8 YAML: {exc}") from exc
     _validate_schema(doc, path)

@@ -14,6 +14,7 @@ import jsonschema
 import yaml
 from jsonschema.exceptions import best_match
 
+from pii import yaml_io
 from pii.paths import REFERENCE_DIR
 from pii.schema_errors import describe
 
@@ -28,7 +29,7 @@ class ThresholdError(ValueError):
 def load_thresholds(path: Path = QUALITY_PATH) -> dict[str, float]:
     """Read and validate a quality.yaml; keys are the SQL parameter names (``$reconcile_fail`` …)."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml_io.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ThresholdError(f"{path.name}: not valid UTF-8 YAML: {exc}") from exc
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pii.errors import UsageError, require_output_dir
+from pii.errors import UsageError, create_output_dir, require_output_dir
 from pii.reports.i18n import LANGUAGES
 
 
@@ -79,7 +79,7 @@ def run_report(args: argparse.Namespace) -> int:
     year = args.year if args.year is not None else framework_years()[-1]
     out = require_output_dir(args.out, "--out")
     html, name = build_report(year, args.lang, None if args.national else args.province)
-    out.mkdir(parents=True, exist_ok=True)
+    create_output_dir(out, "--out")
     target = out / name
     target.write_text(html, encoding="utf-8")
     print(target, file=sys.stdout)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from pii.errors import UsageError, require_output_dir
+from pii.errors import UsageError, create_output_dir, require_output_dir
 from pii.paths import landing_dir
 from pii.reference_years import check_data_years
 from pii.sample.generator import generate_sample
@@ -68,8 +68,8 @@ def add_sample_command(subparsers: argparse._SubParsersAction) -> argparse.Argum
 
 def run_sample(args: argparse.Namespace) -> int:
     """Execute a parsed ``sample`` command; returns the exit code."""
-    out = require_output_dir(args.out, "--out") if args.out is not None else require_output_dir(
-        landing_dir(), "landing folder (PII_LANDING_DIR)")
+    what = "--out" if args.out is not None else "landing folder (PII_LANDING_DIR)"
+    out = require_output_dir(args.out if args.out is not None else landing_dir(), what)
     check_data_years(args.years, "--years", lowest=BASE_YEAR + 1,
                      lowest_reason=f"the sample model starts from {BASE_YEAR} values")
     scale = getattr(args, "scale", "default")
@@ -78,6 +78,7 @@ def run_sample(args: argparse.Namespace) -> int:
     factor = getattr(args, "rows_factor", 1.0)
     if not 0 < factor <= 1:
         raise UsageError(f"--rows-factor {factor:g}: must lie in (0, 1]")
+    create_output_dir(out, what)
     started = time.perf_counter()
     if scale == "national":
         from pii.sample.national import generate_national

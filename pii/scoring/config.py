@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from pii import yaml_io
 from pii.paths import REFERENCE_DIR
 from pii.scoring.aggregate import METHODS as AGGREGATIONS
 from pii.scoring.aggregate import AggregateSpec
@@ -69,7 +70,7 @@ class MethodConfig:
 def load_method_config(path: Path = METHOD_PATH) -> MethodConfig:
     """Read and validate method.yaml (default reference/method.yaml)."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml_io.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise MethodConfigError(f"{path.name}: cannot read: {exc}") from exc
     return parse_method_config(doc, path.name)

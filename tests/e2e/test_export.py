@@ -54,6 +54,14 @@ def export(published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return run
 
 
+def test_an_output_folder_that_cannot_be_made_is_one_line_exit_2(
+        published: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PII_DUCKDB_PATH", str(published))
+    assert main(["export", "--year", "2025", "--format", "xlsx", "--out", "/proc/pii_nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pii export: error: --out /proc/pii_nope: cannot create the folder") and err.count("\n") == 1
+
+
 def frame(conn: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
     return conn.sql(sql).pl()
 

@@ -105,6 +105,9 @@ def test_bad_names_and_years_are_one_line_exit_2(monkeypatch: pytest.MonkeyPatch
         assert main(["report", *args, "--out", str(tmp_path)]) == 2
         err = capsys.readouterr().err
         assert err.startswith("pii report: error:") and expected in err and err.count("\n") == 1, err
+    # a folder that permissions allow but the kernel refuses: the mkdir's error on one line, not a traceback
+    assert main(["report", "--national", "--year", "2025", "--out", "/proc/pii_nope/x"]) == 2
+    assert "--out /proc/pii_nope/x: cannot create the folder" in capsys.readouterr().err
     monkeypatch.setenv("PII_DUCKDB_PATH", str(tmp_path / "none" / "pii_warehouse.duckdb"))
     assert main(["report", "--national", "--year", "2025", "--out", str(tmp_path)]) == 2
     assert "run `pii materialize` first" in capsys.readouterr().err

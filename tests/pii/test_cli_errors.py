@@ -123,6 +123,9 @@ CASES: dict[str, tuple[list[str], str | None, str]] = {
     "sample years future": (["sample", "--years", "2024-2026", "--out", "l"], None, "--years 2026: data years"),
     "sample years text": (["sample", "--years", "twenty"], None, "argument --years: years must look like 2022-2025"),
     "sample out is a file": (["sample", "--years", "2025", "--out", "a_file"], None, "--out a_file: a_file is a file"),
+    # a folder that permissions allow but the kernel refuses (proc): the mkdir error, not a traceback
+    "sample out cannot be made": (["sample", "--years", "2025", "--out", "/proc/pii_nope"], None,
+                                  "--out /proc/pii_nope: cannot create the folder"),
     # whatif
     "whatif province missing": (["whatif"], None, "the following arguments are required: --province"),
     "whatif year": (["whatif", "--province", "01", "--year", "2030"], None,
