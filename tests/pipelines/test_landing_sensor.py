@@ -31,15 +31,6 @@ def defs() -> dg.Definitions:
     return defs
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pii.sample import generate_sample
-
-    path = tmp_path_factory.mktemp("landing")
-    generate_sample(path, years=[2024, 2025])
-    return path
-
-
 @pytest.fixture
 def paths(sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """A copy of the sample as the landing folder; build and published files under tmp_path (not created)."""

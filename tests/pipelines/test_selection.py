@@ -15,22 +15,6 @@ from pipelines.selection import BuildState, current_files, plan_refresh
 FINGERPRINT = "f" * 64
 
 
-@pytest.fixture(scope="module")
-def graph() -> dg.AssetGraph:
-    from pipelines.definitions import defs
-
-    return defs.resolve_asset_graph()
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pii.sample import generate_sample
-
-    path = tmp_path_factory.mktemp("landing")
-    generate_sample(path, years=[2024, 2025])
-    return path
-
-
 @pytest.fixture
 def landing(sample: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(sample, tmp_path / "landing"))

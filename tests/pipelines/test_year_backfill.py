@@ -16,22 +16,6 @@ from pipelines import selection
 from pipelines.selection import Plan, files_after_years, forget_files, landing_years, plan_years, years_text
 
 
-@pytest.fixture(scope="module")
-def graph() -> dg.AssetGraph:
-    from pipelines.definitions import defs
-
-    return defs.resolve_asset_graph()
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pii.sample import generate_sample
-
-    path = tmp_path_factory.mktemp("landing")
-    generate_sample(path, years=[2024, 2025])
-    return path
-
-
 def _no_graph() -> dg.AssetGraph:
     raise AssertionError("the asset graph is not needed for this answer")
 
