@@ -25,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from pii.exports.safety import is_formula_like
 from pii.exports.tables import SYNTHETIC_NOTICE, ExportData
+from pii.units import unit_in
 
 TOP = 2  # row 0: title, row 1: synthetic notice or source; headers start here
 SCORE, RANK, TEXT = "0.00", "0", "@"
@@ -181,7 +182,7 @@ def _pillar(book: xlsxwriter.Workbook, styles: _Styles, data: ExportData, frame:
         columns += _node_columns((group, "Nhóm chỉ số"), f"sub_pillar:{sub}")
         indicators = data.indicators.filter(sub_pillar=sub).select("indicator_code", "name_vi", "unit")
         for ind, ind_name, unit in indicators.iter_rows():
-            item = (group, f"{ind} {ind_name} ({unit})")
+            item = (group, f"{ind} {ind_name} ({unit_in('vi', unit)})")
             columns += [Column((*item, MEASURE["value"]), f"value|{ind}", unit_format(unit), 10),
                         Column((*item, MEASURE["score"]), f"score|indicator:{ind}", SCORE, 8),
                         Column((*item, MEASURE["rank"]), f"rank|indicator:{ind}", RANK, 8)]

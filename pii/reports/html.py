@@ -16,6 +16,7 @@ from pii.reports.national_data import NationalData
 from pii.reports.profile_data import ProfileData
 from pii.reports.queries import Row
 from pii.reports.templates import BASE, NATIONAL, PROFILE
+from pii.units import unit_in
 
 _FONT_SLOT = "/*@font-face*/"
 _ENV = Environment(loader=DictLoader({"base": BASE, "profile": PROFILE, "national": NATIONAL}),
@@ -106,7 +107,8 @@ def render_profile(p: ProfileData, lang: str = "vi") -> str:
                 "score": cat.number(r["score"]), "rank_of": _rank_of(cat, r["rank"], r["n"])} for r in p.trend],
         trend_chart=Markup(trend_svg), boundary_note=cat("boundary_note") if change else "",
         uncertainty=uncertainty,
-        indicators=[{"code": r["code"], "name": cat.name(r), "unit": r["unit"], "data_year": r["data_year"],
+        indicators=[{"code": r["code"], "name": cat.name(r), "unit": unit_in(cat.lang, r["unit"]),
+                     "data_year": r["data_year"],
                      "value": cat.smart(r["value"]), "score": cat.number(r["score"]),
                      "rank_of": _rank_of(cat, r["rank"], r["n"]), "nat_min": cat.smart(r["nat_min"]),
                      "nat_median": cat.smart(r["nat_median"]), "nat_max": cat.smart(r["nat_max"])}

@@ -33,7 +33,7 @@ def test_sheets_headers_and_frozen_panes(book: openpyxl.Workbook) -> None:
     assert (overview.freeze_panes, pillar.freeze_panes) == ("C5", "C6")
     assert [c.value for c in pillar[3]][2:5] == ["Trụ cột 6. Sản phẩm tri thức", None, "6.1 Sáng tạo tri thức"]
     assert [c.value for c in pillar[4]][2:8] == ["Trụ cột", None, "Nhóm chỉ số", None,
-                                                  "6.1.1 +Số đơn đăng ký sáng chế (applications)", None]
+                                                  "6.1.1 +Số đơn đăng ký sáng chế (đơn)", None]
     assert [c.value for c in pillar[5]][2:9] == ["Điểm", "Xếp hạng", "Điểm", "Xếp hạng", "Giá trị", "Điểm",
                                                   "Xếp hạng"]
     assert "E3:I3" in {str(r) for r in pillar.merged_cells.ranges}  # the sub-pillar spans its indicator
