@@ -25,7 +25,6 @@ Each figure is the median of --repeat runs (min and max shown).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
@@ -38,11 +37,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmark_agreement import REL_TOL, compare
+from benchmark_changes import BenchmarkError, change_files
+
 REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = REPO / "scripts"
 DOCS = REPO / "docs" / "benchmarks.md"
-REL_TOL = 1e-9
-KEY = ("province_code", "boundary", "year", "measure_code")
 TARGETS = "(a) national ≤ 60 s and ≤ 4 GiB for ≥ 9 M rows; (a)/(b) ≤ 2; (a) < (c); (d) ≤ 10 s; (e) ≤ 15 s, ≤ 600 MiB"
 
 # The measuring wrapper: runs the command as its child, prints wall seconds, peak RSS MiB of the largest
@@ -54,10 +54,6 @@ _WRAPPER = (
     "sys.stderr.write(r.stderr[-4000:]); "
     "print(w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, r.returncode)"
 )
-
-
-class BenchmarkError(RuntimeError):
-    pass
 
 
 @dataclass
@@ -181,96 +177,6 @@ def count_rows(landing: Path) -> int:
         if rows:
             return rows
     return 0
-
-
-def _first_file(landing: Path, kind: str, suffix: str) -> Path:
-    sys.path.insert(0, str(SCRIPTS))
-    from _floor_common import load_sources
-
-    for src in load_sources(landing):
-        if src.kind == kind:
-            for _, path in reversed(src.files):
-                if path.suffix.lower() == suffix:
-                    return path
-    raise BenchmarkError(f"no {kind} {suffix} file in {landing} to change for the incremental refresh")
-
-
-_ORIGINAL: dict[str, float] = {}
-
-
-def change_files(landing: Path, k: int) -> list[str]:
-    """Change one value in one agency workbook and one record in one record-list CSV (variant ``k``)."""
-    import openpyxl
-
-    book_path = _first_file(landing, "agency_submission", ".xlsx")
-    book = openpyxl.load_workbook(book_path)
-    ws = book["Số liệu"]
-    header = next(r for r in ws.iter_rows(min_row=1, max_row=20) if any(c.value == "Giá trị" for c in r))
-    col = next(c.column for c in header if c.value == "Giá trị")
-    cell = ws.cell(row=header[0].row + 1, column=col)
-    original = _ORIGINAL.setdefault(str(book_path), float(cell.value))
-    # Odd repetitions change the value (by 1, staying in every measure's range), even ones restore it.
-    cell.value = original if k % 2 == 0 else (original - 1 if original >= 1 else original + 0.5)
-    book.save(book_path)
-
-    csv_path = _first_file(landing, "record_list", ".csv")
-    tmp = csv_path.with_suffix(".tmp")
-    with csv_path.open(encoding="utf-8-sig", newline="") as src, tmp.open("w", encoding="utf-8-sig", newline="") as dst:
-        reader, writer = csv.reader(src), csv.writer(dst, lineterminator="\n")
-        writer.writerow(next(reader))
-        header = next(reader)
-        writer.writerow(header)
-        first = next(reader)
-        cat = header.index("Loại đơn") if "Loại đơn" in header else 1
-        labels = ["Sáng chế", "Nhãn hiệu", "Kiểu dáng công nghiệp"]
-        first[cat] = labels[k % len(labels)] if first[cat] != labels[k % len(labels)] else labels[(k + 1) % 3]
-        writer.writerow(first)
-        writer.writerows(reader)
-    tmp.replace(csv_path)
-    return [book_path.relative_to(landing).as_posix(), csv_path.relative_to(landing).as_posix()]
-
-
-# -- agreement ----------------------------------------------------------------------------------------------
-def compare(pipeline: Path, other: Path, name: str, warehouse: Path | None) -> list[str]:
-    """Differences between two measure_values files, one line each (empty: they agree)."""
-    import duckdb
-
-    con = duckdb.connect()
-    diff = con.execute(f"""
-        WITH a AS (SELECT * FROM read_parquet('{pipeline}')), b AS (SELECT * FROM read_parquet('{other}'))
-        SELECT province_code, boundary, year, measure_code, a.value, b.value, a.source_id,
-               CASE WHEN a.value IS NULL THEN 'only in ' || '{name}'
-                    WHEN b.value IS NULL THEN 'only in the pipeline' ELSE 'values differ' END
-        FROM a FULL JOIN b USING (province_code, boundary, year, measure_code)
-        WHERE a.value IS NULL OR b.value IS NULL
-           OR abs(a.value - b.value) > {REL_TOL} * greatest(abs(a.value), abs(b.value))
-        ORDER BY measure_code, boundary, year, province_code""").fetchall()
-    if not diff:
-        return []
-    lines = [f"{len(diff)} key(s) differ between the pipeline and {name}:"]
-    reasons = _quarantine_reasons(warehouse) if warehouse else {}
-    for prov, bnd, year, measure, va, vb, _src, what in diff[:40]:
-        why = ""
-        if va is None:
-            why = "; pipeline quarantine for that measure/year: " + (reasons.get((measure, year)) or "none found")
-        lines.append(f"  {measure} {bnd} {year} {prov}: pipeline {va!r}, {name} {vb!r} ({what}{why})")
-    if len(diff) > 40:
-        lines.append(f"  … and {len(diff) - 40} more")
-    return lines
-
-
-def _quarantine_reasons(warehouse: Path) -> dict[tuple[str, int], str]:
-    import duckdb
-
-    try:
-        con = duckdb.connect(str(warehouse), read_only=True)
-        rows = con.execute("""
-            SELECT m.measure_code, f.data_year::INTEGER, string_agg(DISTINCT q.reason_code, ', ')
-            FROM quarantine.rows q JOIN meta.landing_files f USING (file_path)
-            JOIN meta.measures m ON m.source_id = q.source_id GROUP BY ALL""").fetchall()
-    except Exception as exc:  # an explanation only: never fail the comparison on it
-        return {("?", 0): f"(quarantine not readable: {exc})"}
-    return {(m, y): r for m, y, r in rows}
 
 
 # -- the run ------------------------------------------------------------------------------------------------

@@ -32,29 +32,18 @@ the detected encoding cannot decode later in the file is an error naming its lin
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import itertools
-import os
 import re
-import tempfile
 import time
-import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import duckdb
 
 from pii.catalog import Source
 from pii.ingest import read_limits
-from pii.ingest.cells import column_letter, fold
-from pii.ingest.grid import sniff_delimiter
+from pii.ingest.cells import column_letter
 from pii.ingest.landing import LandingFile
-from pii.parsing.encodings import EncodingError, decode_bytes
+from pii.ingest.tabular_files import Dialect, TabularReadError, parquet_dialect, readable_file, sql_ident, sql_lit
 
 FIXED_COLUMNS = ("source_id", "data_year", "file_path", "file_sha256", "row_number")
 TAIL_COLUMNS = ("read_error", "read_error_code")
@@ -62,10 +51,6 @@ TAIL_COLUMNS = ("read_error", "read_error_code")
 # entries name the column a person opens, and the raw table keeps only logical names.
 COLUMNS_DDL = """CREATE TABLE IF NOT EXISTS meta.tabular_columns (
     source_id VARCHAR, file_path VARCHAR, file_sha256 VARCHAR, name VARCHAR, column_ref VARCHAR)"""
-TRANSCODE_CHUNK = 1 << 22  # bytes decoded at a time when a file is transcoded to UTF-8
-HEAD_BYTES = 1 << 16  # bytes looked at to decide encoding, delimiter and header
-
-
 @dataclass(frozen=True)
 class TabularLoad:
     """What :func:`load_tabular` stored for one file."""
@@ -81,14 +66,6 @@ class TabularLoad:
     @property
     def ok(self) -> bool:
         return self.read_error is None
-
-
-class TabularReadError(Exception):
-    """A file the set-based reader refuses; ``str(exc)`` starts with the file path, ``code`` is a reason code."""
-
-    def __init__(self, message: str, code: str = "unreadable_file") -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def raw_table(source_id: str) -> str:
@@ -112,7 +89,7 @@ def ensure_raw_table(conn: duckdb.DuckDBPyConnection, source_id: str, columns: d
         conn.execute(f"DROP TABLE {table}")
     conn.execute("CREATE SCHEMA IF NOT EXISTS meta")
     conn.execute(COLUMNS_DDL)
-    logical = "".join(f", {_ident(c)} VARCHAR" for c in columns)
+    logical = "".join(f", {sql_ident(c)} VARCHAR" for c in columns)
     conn.execute(
         f"CREATE TABLE IF NOT EXISTS {table} (source_id VARCHAR, data_year INTEGER, file_path VARCHAR, "
         f"file_sha256 VARCHAR, row_number BIGINT{logical}, read_error VARCHAR, read_error_code VARCHAR)")
@@ -140,7 +117,7 @@ def load_tabular(
             raise TabularReadError(_named(landing_file, landing_file.error), landing_file.error_code)
         conn.execute("DELETE FROM meta.tabular_columns WHERE source_id = ? AND file_path = ?",
                      [source.source_id, landing_file.rel_path])
-        with _readable(landing_file, columns) as (path, dialect):
+        with readable_file(landing_file, columns) as (path, dialect):
             selects, refs = _select_sql(conn, source, landing_file, path, dialect, columns)
             for select in selects:
                 conn.execute(f"INSERT INTO {table} {select}")
@@ -171,24 +148,6 @@ def load_tabular(
 # ---------------------------------------------------------------------------------------------- internals
 
 CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
-
-
-@dataclass(frozen=True)
-class _Dialect:
-    fmt: str  # 'csv', 'parquet', or 'lines' / 'parquet_rows' (no columns: an invalid spec)
-    delimiter: str = ","
-    header_row: int = 1  # record index of the header (records above it are titles, kept as raw rows)
-    width: int = 0  # fields in the header record
-    indexes: tuple[tuple[str, int], ...] = ()  # logical name -> column index (CSV) ...
-    names: tuple[tuple[str, str], ...] = ()  # ... or logical name -> Parquet column name
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _named(f: LandingFile, message: str) -> str:
@@ -232,171 +191,32 @@ def _store_error(conn: duckdb.DuckDBPyConnection, table: str, source: Source, f:
     conn.execute("COMMIT")
 
 
-def _head(path: Path) -> bytes:
-    """The first bytes of the file, cut after the last complete line (no multi-byte character split)."""
-    with path.open("rb") as fh:
-        head = fh.read(HEAD_BYTES)
-        more = bool(fh.read(1))
-    if more and b"\n" in head:
-        head = head[: head.rindex(b"\n") + 1]
-        if b"\x00" in head and len(head) % 2:
-            head += b"\x00"  # UTF-16 LE: the newline's high byte
-    return head
-
-
-@contextmanager
-def _readable(f: LandingFile, columns: dict[str, str]) -> Iterator[tuple[Path, _Dialect]]:
-    """The path DuckDB reads (the file itself, or a temporary UTF-8 copy) and its dialect."""
-    path = f.abs_path
-    if f.abs_path.suffix.lower() == ".parquet":
-        yield path, _Dialect("parquet" if columns else "parquet_rows")
-        return
-    if path.stat().st_size == 0:
-        raise TabularReadError(f"{f.rel_path}: empty file (0 bytes)")
-    head = _head(path)
-    if not head.strip():
-        raise TabularReadError(f"{f.rel_path}: empty file (only whitespace)")
-    try:
-        decoded = decode_bytes(head, filename=f.rel_path)
-    except EncodingError as exc:
-        raise TabularReadError(f"{f.rel_path}: {exc}") from exc
-    encoding = codecs.lookup(decoded.encoding).name
-    dialect = _csv_dialect(decoded.text, f, columns)
-    if encoding in ("utf-8", "ascii"):
-        yield path, dialect  # DuckDB skips a UTF-8 BOM
-        return
-    fd, name = tempfile.mkstemp(suffix=".csv", prefix="pii_tabular_")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            _transcode(path, out, encoding, f.rel_path, skip_bom=decoded.had_bom)
-        yield Path(name), dialect
-    finally:
-        os.unlink(name)
-
-
-def _transcode(path: Path, out: BinaryIO, encoding: str, label: str, skip_bom: bool) -> None:
-    """Stream ``path`` from ``encoding`` to NFC UTF-8; an undecodable byte names its line."""
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    carry, lines = "", 0
-    with path.open("rb") as src:
-        first = True
-        while True:
-            chunk = src.read(TRANSCODE_CHUNK)
-            final = not chunk
-            try:
-                text = decoder.decode(chunk, final=final)
-            except UnicodeDecodeError as exc:
-                line = lines + chunk[: max(exc.start, 0)].count(b"\n") + 1
-                raise TabularReadError(f"{label}, line {line}: cannot decode the file as {encoding} "
-                                       f"({exc.reason}); save it again as UTF-8") from exc
-            lines += chunk.count(b"\n")
-            if first and skip_bom and text.startswith("\ufeff"):
-                text = text[1:]
-            first = False
-            text = carry + text
-            # Keep the last character with its combining marks for the next chunk: NFC must see them together.
-            cut = len(text)
-            while not final and cut > 0 and unicodedata.combining(text[cut - 1]):
-                cut -= 1
-            if not final and cut > 0:
-                cut -= 1
-            carry = text[cut:]
-            out.write(unicodedata.normalize("NFC", text[:cut]).encode("utf-8"))
-            if final:
-                out.write(unicodedata.normalize("NFC", carry).encode("utf-8"))
-                return
-
-
-def _csv_dialect(text: str, f: LandingFile, columns: dict[str, str]) -> _Dialect:
-    """Delimiter, header row and the column index of every label, from the file's first lines.
-
-    With no ``columns`` (a source whose spec is invalid) every non-blank line is stored as one raw row.
-    """
-    if not columns:
-        return _Dialect("lines", "\x1f", 0, 1)
-    delimiter = sniff_delimiter(text)
-    wanted = {fold(label) for label in columns.values()}
-    try:
-        records = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 100))
-    except csv.Error as exc:
-        raise TabularReadError(f"{f.rel_path}: cannot read the first lines ({exc})") from exc
-    for number, record in enumerate(records, start=1):
-        if max((len(c) for c in record), default=0) > read_limits.MAX_ROW_CHARS:
-            raise TabularReadError(f"{f.rel_path}, line {number}: longer than {read_limits.MAX_ROW_CHARS:,} "
-                                   "characters (reading limit); nothing of the file is read", "limit_exceeded")
-        folded = [fold(c) for c in record]
-        if not wanted & set(folded):
-            continue
-        indexes, missing, repeated = [], [], []
-        for name, label in columns.items():
-            hits = [i for i, c in enumerate(folded) if c == fold(label)]
-            if not hits:
-                missing.append(label)
-            elif len(hits) > 1:
-                repeated.append((label, hits))
-            else:
-                indexes.append((name, hits[0]))
-        if missing:
-            raise TabularReadError(f"{f.rel_path}, row {number}: missing columns: {', '.join(missing)}",
-                                   "missing_column")
-        if repeated:
-            label, hits = repeated[0]
-            letters = ", ".join(column_letter(i) for i in hits)
-            raise TabularReadError(
-                f"{f.rel_path}, row {number}: the header label '{label}' appears in columns {letters}; the pipeline "
-                "does not guess which one is meant — nothing from this file is staged; keep one column with that "
-                "label", "duplicate_header")
-        return _Dialect("csv", delimiter, number, len(record), tuple(indexes))
-    raise TabularReadError(f"{f.rel_path}: no header row (none of the first lines names "
-                           f"{', '.join(repr(v) for v in columns.values())}; is the delimiter ',', ';' or tab?)",
-                           "missing_column")
-
-
-def _parquet_dialect(conn: duckdb.DuckDBPyConnection, path: Path, f: LandingFile,
-                     columns: dict[str, str]) -> _Dialect:
-    names = [r[0] for r in conn.execute(f"DESCRIBE SELECT * FROM read_parquet({_lit(str(path))})").fetchall()]
-    folded = [fold(n) for n in names]
-    found, missing = [], []
-    for name, label in columns.items():
-        hits = [n for n, k in zip(names, folded, strict=True) if k == fold(label)]
-        if len(hits) > 1:
-            raise TabularReadError(f"{f.rel_path}: the column '{label}' appears {len(hits)} times "
-                                   f"({', '.join(hits)}); nothing from this file is staged", "duplicate_header")
-        if hits:
-            found.append((name, hits[0]))
-        else:
-            missing.append(label)
-    if missing:
-        raise TabularReadError(f"{f.rel_path}: missing columns: {', '.join(missing)}", "missing_column")
-    return _Dialect("parquet", names=tuple(found))
-
-
-def _select_sql(conn: duckdb.DuckDBPyConnection, source: Source, f: LandingFile, path: Path, dialect: _Dialect,
+def _select_sql(conn: duckdb.DuckDBPyConnection, source: Source, f: LandingFile, path: Path, dialect: Dialect,
                 columns: dict[str, str]) -> tuple[list[str], dict[str, str]]:
     """INSERT bodies (SELECT ...) producing the raw rows of one file in file order, and each column's reference."""
-    fixed = f"{_lit(source.source_id)}, {int(f.data_year)}, {_lit(f.rel_path)}, {_lit(f.sha256 or '')}"
+    fixed = f"{sql_lit(source.source_id)}, {int(f.data_year)}, {sql_lit(f.rel_path)}, {sql_lit(f.sha256 or '')}"
     if dialect.fmt == "parquet_rows":  # invalid spec: one raw row per record, nothing read
         nulls = "".join(", NULL" for _ in columns)
         return [f"SELECT {fixed}, file_row_number + 2{nulls}, NULL, NULL "
-                f"FROM read_parquet({_lit(str(path))}, file_row_number = true)"], {}
+                f"FROM read_parquet({sql_lit(str(path))}, file_row_number = true)"], {}
     if dialect.fmt == "parquet":
-        dialect = _parquet_dialect(conn, path, f, columns)
-        picked = ", ".join(f"CAST({_ident(col)} AS VARCHAR) AS {_ident(name)}" for name, col in dialect.names)
+        dialect = parquet_dialect(conn, path, f, columns)
+        picked = ", ".join(f"CAST({sql_ident(col)} AS VARCHAR) AS {sql_ident(name)}" for name, col in dialect.names)
         select = (f"SELECT {fixed}, file_row_number + 2, {picked}, NULL, NULL "
-                  f"FROM read_parquet({_lit(str(path))}, file_row_number = true) ORDER BY file_row_number")
+                  f"FROM read_parquet({sql_lit(str(path))}, file_row_number = true) ORDER BY file_row_number")
         return [select], dict(dialect.names)
     if dialect.fmt == "lines":
-        reader = (f"read_csv({_lit(str(path))}, header = false, delim = '\x1f', quote = '', escape = '', "
+        reader = (f"read_csv({sql_lit(str(path))}, header = false, delim = '\x1f', quote = '', escape = '', "
                   "auto_detect = false, strict_mode = false, null_padding = true, encoding = 'utf-8', "
                   f"columns = {{'c0': 'VARCHAR'}}, max_line_size = {read_limits.MAX_ROW_CHARS * 4})")
         return [f"SELECT {fixed}, row_number() OVER (), NULL, NULL FROM {reader}"], {}
     by_name = dict(dialect.indexes)
     names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(dialect.width))
     # NFC like every text the cell-level readers decode (a name typed in decomposed Unicode compares equal).
-    picked = ", ".join(f"nfc_normalize(c{by_name[name]}) AS {_ident(name)}" for name in columns)
+    picked = ", ".join(f"nfc_normalize(c{by_name[name]}) AS {sql_ident(name)}" for name in columns)
     nulls = ", ".join("NULL" for _ in columns)
-    reader = (f"read_csv({_lit(str(path))}, header = false, skip = {dialect.header_row}, "
-              f"delim = {_lit(dialect.delimiter)}, quote = '\"', escape = '\"', auto_detect = false, "
+    reader = (f"read_csv({sql_lit(str(path))}, header = false, skip = {dialect.header_row}, "
+              f"delim = {sql_lit(dialect.delimiter)}, quote = '\"', escape = '\"', auto_detect = false, "
               f"strict_mode = true, null_padding = false, encoding = 'utf-8', columns = {{{names}}}, "
               f"max_line_size = {read_limits.MAX_ROW_CHARS * 4})")
     titles = (f"SELECT {fixed}, n, {nulls}, NULL, NULL FROM range(1, {dialect.header_row + 1}) t(n)")

@@ -157,7 +157,7 @@ def test_transcoding_in_chunks_keeps_tone_marks_with_their_letters(tmp_path: Pat
                                                                    ) -> None:
     """cp1258 writes tone marks as combining characters after the letter: a chunk boundary between them must
     not split a name (NFC is applied to whole characters)."""
-    monkeypatch.setattr("pii.ingest.tabular.TRANSCODE_CHUNK", 7)
+    monkeypatch.setattr("pii.ingest.tabular_files.TRANSCODE_CHUNK", 7)
     lines = [f"1-2024-{n:05d},Nhãn hiệu,12/03/2024,Công ty,Thừa Thiên Huế" for n in range(300)]
     conn = _set_based(_landing(tmp_path, encode_cp1258(_text(lines))))
     assert conn.execute("SELECT DISTINCT province, category FROM raw.ipvn_applications WHERE row_number > 2"
