@@ -136,6 +136,17 @@ def file_changes(before: Mapping[FileKey, FileSignature], now: Mapping[FileKey, 
     return sorted(out)
 
 
+def change_lines(changes: Iterable[tuple]) -> list[str]:
+    """One line per changed file, as the CLI prints and the sensor logs them."""
+    return [f"{path} ({owner or 'read by no source'}): {what}" for owner, path, what in changes]
+
+
+def changed_sources(changes: Iterable[tuple]) -> tuple[list[str], bool]:
+    """(the sources whose files changed, sorted; whether a file no source reads changed)."""
+    owners = {owner for owner, _, _ in changes}
+    return sorted(owners - {UNMATCHED}), UNMATCHED in owners
+
+
 def assets_downstream_of(sources: Iterable[str], unmatched_changed: bool, graph: dg.AssetGraph) -> list[dg.AssetKey]:
     """The raw/staging assets of ``sources``, everything downstream of them (whole multi-assets), and publish.
 
@@ -179,10 +190,10 @@ def plan_refresh(files: Mapping[FileKey, FileSignature], state: BuildState | Non
     if log_rows is not None and log_rows != state.log_rows:
         return Plan(None, f"full run: the build file was written by another run after {since}", previous=state)
     changes = file_changes(state.files, files)
-    sources = sorted({owner for owner, _, _ in changes if owner != UNMATCHED})
-    lines = [f"{path} ({owner or 'read by no source'}): {what}" for owner, path, what in changes]
+    sources, unmatched = changed_sources(changes)
+    lines = change_lines(changes)
     if changes:
-        keys = assets_downstream_of(sources, any(o == UNMATCHED for o, _, _ in changes), graph())
+        keys = assets_downstream_of(sources, unmatched, graph())
         return Plan(keys, f"changed since {since}: " + (", ".join(sources) or "files no source reads"),
                     sources, lines, state)
     if not published.exists() or str(published) != state.published_path:

@@ -151,12 +151,11 @@ def evaluate(context: dg.SensorEvaluationContext):
                 selection.file_changes(base, seen)))
     if not build.exists():
         base, why = None, f"{why}; no build file at {build}: a subset needs the other tables"
-    lines = [f"{path} ({owner or 'read by no source'}): {what}" for owner, path, what in changes]
+    lines = selection.change_lines(changes)
     if base is None:
         keys, reason = None, f"full run: landing files changed{why}"
     else:
-        sources = sorted({owner for owner, _, _ in changes if owner != selection.UNMATCHED})
-        unmatched = any(owner == selection.UNMATCHED for owner, _, _ in changes)
+        sources, unmatched = selection.changed_sources(changes)
         keys = selection.assets_downstream_of(sources, unmatched, context.repository_def.asset_graph)
         if not keys:  # no asset reads these files (cannot happen with reference/sources.yaml as it is)
             context.update_cursor(dump_cursor(int(cursor.get("seq", 0)), now, cursor["base"], cursor.get("run_key")))
