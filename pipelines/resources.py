@@ -130,6 +130,7 @@ class BuildDuckDBResource(DuckDBResource):
     _lock: Path | None = PrivateAttr(default=None)
     _run_id: str = PrivateAttr(default="")
     _log: Any = PrivateAttr(default=None)
+    _shared: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
 
     @classmethod
     def _is_dagster_maintained(cls) -> bool:
@@ -192,20 +193,44 @@ class BuildDuckDBResource(DuckDBResource):
             "by this run:", *lines]))
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        if self._lock is not None:
-            writer_lock.release(self._lock, self._run_id)
-            self._lock = None
+        try:
+            self.close_shared()
+        finally:
+            if self._lock is not None:
+                writer_lock.release(self._lock, self._run_id)
+                self._lock = None
+
+    def close_shared(self) -> None:
+        """Close the run's connection (DuckDB checkpoints the file); the next step opens it again."""
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.close()
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection of its own for the step (its temporary tables die with it) on the database the run
+        opened once: opening and closing the file per step costs a catalog load and a checkpoint each time.
+        Outside a run (no setup, no lock) every call opens and closes the file as DuckDBResource does."""
+        if self._lock is None:
+            conn = self._connect()
+            try:
+                yield conn
+            finally:
+                conn.close()
+            return
+        if self._shared is None:
+            self._shared = self._connect()
+        cursor = self._shared.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
         config = {"custom_user_agent": "dagster", **self.connection_config}
-        conn = writer_lock.retry_transient(
+        return writer_lock.retry_transient(
             lambda: duckdb.connect(database=self.database, read_only=False, config=config),
             attempts=self.connect_attempts, log=self._log or log_line, what=f"connecting to {self.database}")
-        try:
-            yield conn
-        finally:
-            conn.close()
 
 
 def log_line(message: str) -> None:

@@ -22,7 +22,7 @@ from assets.reference import defs as reference_defs
 from assets.staging import defs as staging_defs
 from pii.quality.report import dq_summary_markdown, write_dq_report
 from pii.snapshots import publish
-from pipelines.resources import STORAGE_VERSION, PiiPaths, is_v1_readable
+from pipelines.resources import STORAGE_VERSION, BuildDuckDBResource, PiiPaths, is_v1_readable
 
 UPSTREAM = sorted(
     {key for d in (reference_defs, raw_defs, staging_defs, core_defs, pii_defs, analyst_defs)
@@ -68,6 +68,8 @@ def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResourc
     with duckdb.get_connection() as conn:
         counts = {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in SUMMARY_TABLES}
         conn.execute("CHECKPOINT")
+    if isinstance(duckdb, BuildDuckDBResource):
+        duckdb.close_shared()  # the copy below reads a file no connection of this run holds open
     build = Path(duckdb.database)
     publish_file(build, published, context.run_id, context.log.info, paths.snapshots_keep)
     with duckdb.get_connection() as conn:  # after the copy: the report gives the publication time

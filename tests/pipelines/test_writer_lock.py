@@ -202,3 +202,46 @@ def test_a_run_that_cannot_get_the_lock_fails_clearly_and_leaves_the_holder_alon
     finally:
         holder.send_signal(signal.SIGTERM)
         holder.wait(10)
+
+
+def test_a_run_opens_the_build_file_once_gives_each_step_its_own_connection_and_closes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "build" / "pii_warehouse_build.duckdb"
+    opened: list[str] = []
+    real_connect = duckdb.connect
+
+    def counting_connect(*args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(str(kwargs.get("database", args[0] if args else "")))
+        return real_connect(*args, **kwargs)
+
+    seen: dict[str, object] = {}
+
+    @dg.asset
+    def writes(duckdb: BuildDuckDBResource) -> None:
+        with duckdb.get_connection() as conn:
+            conn.execute("CREATE TABLE kept AS SELECT 1 AS x")
+            conn.execute("CREATE TEMP TABLE scratch AS SELECT 2 AS y")
+
+    @dg.asset(deps=[writes])
+    def reads(duckdb: BuildDuckDBResource) -> None:
+        with duckdb.get_connection() as conn:
+            seen["kept"] = conn.execute("SELECT x FROM kept").fetchall()
+            seen["scratch"] = conn.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scratch'").fetchall()
+
+    defs = dg.Definitions(assets=[writes, reads], resources={"duckdb": build_resource(db, lock_timeout_seconds=5)},
+                          jobs=[dg.define_asset_job("two_steps")], executor=dg.in_process_executor)
+    monkeypatch.setattr(duckdb, "connect", counting_connect)
+    result = defs.resolve_job_def("two_steps").execute_in_process()
+    monkeypatch.undo()
+    assert result.success
+    assert seen == {"kept": [(1,)], "scratch": [(0,)]}  # the database is shared, a step's temp tables are not
+    assert opened.count(str(db)) == 1
+    # Closed at teardown, checkpointed: another process opens it for writing and finds the table.
+    out = subprocess.run([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                          "print(c.execute('SELECT x FROM kept').fetchall()); print(len(c.execute("
+                          "\"SELECT * FROM duckdb_tables() WHERE table_name = 'scratch'\").fetchall()))", str(db)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[(1,)]", "0"]
+    assert not db.with_suffix(".duckdb.wal").exists()
