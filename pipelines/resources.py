@@ -18,6 +18,7 @@ in the newer format is detected and rebuilt from scratch once.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
+from dagster_shared.check import CheckError
 from pydantic import Field, PrivateAttr
 
 from pii.errors import UsageError
@@ -131,6 +133,7 @@ class BuildDuckDBResource(DuckDBResource):
     _run_id: str = PrivateAttr(default="")
     _log: Any = PrivateAttr(default=None)
     _shared: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    _start: Any = PrivateAttr(default=None)  # pipelines/run_state.py StartSnapshot of a run not started by the CLI
 
     @classmethod
     def _is_dagster_maintained(cls) -> bool:
@@ -152,8 +155,10 @@ class BuildDuckDBResource(DuckDBResource):
             migrate_build_file(path)  # under the lock: no other run has the file open
             # Every run drops the build state the last `pii materialize` recorded (pipelines/selection.py), runs
             # the daemon launches too: it stops describing the file, and analyst/comments would find its tables.
-            from pipelines.selection import forget_build_state
+            from pipelines import run_state
+            from pipelines.build_state import forget_build_state
 
+            self._start = run_state.snapshot_at_start(context.run, path, landing_dir())
             forget_build_state(path)
             self._forget_tagged_years(context, path)
         except BaseException:  # Dagster does not tear down a resource whose setup failed: give the lock back
@@ -166,6 +171,7 @@ class BuildDuckDBResource(DuckDBResource):
         forgotten here, under the lock and before any step, as ``pii materialize --years`` does; a bad value, a
         year with no landing file, or a run not materializing those files' raw assets fails the run here."""
         from pipelines import selection
+        from pipelines.build_state import forget_files
 
         run = context.run
         value = run.tags.get(selection.YEARS_TAG) if run is not None else None
@@ -185,7 +191,7 @@ class BuildDuckDBResource(DuckDBResource):
         except UsageError as exc:
             (context.log.error if context.log is not None else log_line)(str(exc))
             raise
-        deleted = selection.forget_files(path, files)
+        deleted = forget_files(path, files)
         lines = [f"  {p} ({owner})" for owner, p in sorted(files, key=lambda k: (k[1], k[0]))]
         (self._log or log_line)("\n".join([
             f"run tag {selection.YEARS_TAG}={value}: rebuilding data years {selection.years_text(years)}: forgot "
@@ -199,6 +205,29 @@ class BuildDuckDBResource(DuckDBResource):
             if self._lock is not None:
                 writer_lock.release(self._lock, self._run_id)
                 self._lock = None
+
+    def record_state_after_publish(self, context: dg.AssetExecutionContext, published: Path) -> None:
+        """At the end of the publish step of a run the daemon or the UI started: record the build state, as
+        ``pii materialize`` does after its runs (pipelines/run_state.py)."""
+        from pipelines import run_state
+
+        if self._start is None:
+            return
+        if context.job_name != run_state.JOB:  # an ad-hoc job (dg.materialize in tests): not a refresh
+            context.log.info(f"build state not recorded: job {context.job_name} is not {run_state.JOB}")
+            return
+        try:
+            graph = context.repository_def.asset_graph
+        except CheckError:  # executed in process from the Definitions object, not through a code location
+            from pipelines.definitions import defs
+
+            graph = defs.resolve_asset_graph()
+        self.close_shared()  # the state is written by a connection of its own
+        executed = self._start.selection
+        if executed is None:  # the run executed its job whole: the job's assets
+            executed = frozenset(context.job_def.asset_layer.asset_graph.materializable_asset_keys)
+        run_state.record_after_publish(dataclasses.replace(self._start, selection=executed), Path(self.database),
+                                       published, context.run_id, graph, context.log.info)
 
     def close_shared(self) -> None:
         """Close the run's connection (DuckDB checkpoints the file); the next step opens it again."""

@@ -122,6 +122,7 @@ def run_refresh(selection: str | None = None, log_level: str = "WARNING", progre
 def _run_locked(selection: str | None, log_level: str, progress: str, full: bool, run_id: str,
                 years: tuple[int, ...] | None = None) -> RunReport:
     """:func:`run_refresh` once this process holds the writer lock."""
+    from pipelines import build_state
     from pipelines import selection as incremental
     from pipelines.environment import build_path, landing_dir, warehouse_path
 
@@ -140,6 +141,7 @@ def _run_locked(selection: str | None, log_level: str, progress: str, full: bool
 
     from pipelines.dead_runs import fail_dead_runs, process_tags
     from pipelines.progress import Progress
+    from pipelines.run_state import CLI_TAG, CLI_VALUE
 
     persistent = bool(os.environ.get("DAGSTER_HOME"))
     instance = dg.DagsterInstance.get() if persistent else dg.DagsterInstance.ephemeral()
@@ -152,20 +154,21 @@ def _run_locked(selection: str | None, log_level: str, progress: str, full: bool
             plan, files, fingerprint = plan_for(build)
     if selection:  # --select wins; a successful run keeps the recorded state, which still says what changed
         selected, plan_lines = selected_keys(selection, defs), []
-        previous = incremental.read_build_state(build)[0]
+        previous = build_state.read_build_state(build)[0]
     else:
         selected = plan.asset_keys
         plan_lines = [plan.reason, *(f"  {line}" for line in plan.changes),
                       f"running {_step_count(job, selected)} of {_step_count(job, None)} steps"]
-    incremental.forget_build_state(build)  # a run that fails or dies leaves no state: the next run is full
+    build_state.forget_build_state(build)  # a run that fails or dies leaves no state: the next run is full
     if not selection and plan.reread:  # a year backfill: those files are read and conformed again
-        incremental.forget_files(build, plan.reread)
+        build_state.forget_files(build, plan.reread)
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     shown = Progress(progress, _step_count(job, selected))
     instance.add_event_listener(run_id, shown)  # Dagster's event stream, as the run writes it
     try:
         result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selected,
-                                        run_config=run_config, tags=process_tags(), run_id=run_id)
+                                        run_config=run_config, tags={**process_tags(), CLI_TAG: CLI_VALUE},
+                                        run_id=run_id)
     finally:
         shown.close()
     report = report_from_result(result, defs, cleared)
@@ -173,9 +176,9 @@ def _run_locked(selection: str | None, log_level: str, progress: str, full: bool
         if not selection:
             if plan.reread and not plan.full and plan.previous is not None:  # other sources' changes still to run
                 files = incremental.files_after_years(plan.previous.files, files, plan.changed_sources)
-            incremental.record_build_state(build, run_id, fingerprint, str(published), files)
+            build_state.record_build_state(build, run_id, fingerprint, str(published), files)
         elif previous is not None:
-            incremental.record_build_state(build, previous.run_id, previous.fingerprint, previous.published_path,
+            build_state.record_build_state(build, previous.run_id, previous.fingerprint, previous.published_path,
                                            previous.files, previous.finished_at)
     return dataclasses.replace(report, plan=plan_lines)
 

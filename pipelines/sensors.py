@@ -15,9 +15,9 @@ and storing the cursor) asks for the same key, and Dagster starts it once.
 **First tick** (no cursor: a new instance, or the sensor was reset): the build file's recorded state decides,
 as for ``pii materialize`` (``plan_refresh``). A successful ``pii materialize`` of the same landing files and
 code leaves nothing to do: no run. Files changed since it: those sources and what is downstream. No usable state
-(no build file, last run failed, code changed, or the build file was written by a daemon run since, which
-records no state): one full run. An empty landing folder starts nothing. A build file locked by a running
-writer is read again on the next tick.
+(no build file, last run failed, code changed, or the build file was written since by a run that recorded no
+state: pipelines/run_state.py says which runs record it): one full run. An empty landing folder starts nothing.
+A build file locked by a running writer is read again on the next tick.
 
 **A subset needs the rest of the build file**: when the build file does not exist, the run is full. When the
 run requested last failed or was canceled, the next change also re-selects the sources that run was for (the

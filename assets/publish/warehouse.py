@@ -76,6 +76,8 @@ def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResourc
         report = dq_summary_markdown(conn, context.run_id, published, published_now=True)
     latest = write_dq_report(paths.reports_dir(), context.run_id, report)
     context.log.info(f"published {build} -> {published}; data-quality summary in {latest}")
+    if isinstance(duckdb, BuildDuckDBResource):  # after the copy: the published file never holds the state
+        duckdb.record_state_after_publish(context, published)
     return dg.MaterializeResult(metadata={
         "data_quality_summary": dg.MetadataValue.md(report[:20000]),
         "path": dg.MetadataValue.path(str(published)),

@@ -187,3 +187,10 @@ def test_daemon_sensor_publishes_a_changed_landing_file(env: dict[str, str], tmp
     selected = {k.to_user_string() for k in run.asset_selection or ()}
     assert {"raw/papi", "meta/landing_files", "meta/published_warehouse"} <= selected
     assert "raw/skhcn_submission" not in selected and "meta/provinces" not in selected
+    # The sensor's run recorded the build state (pipelines/run_state.py): `pii materialize` finds nothing to do
+    # instead of running every asset again.
+    again = subprocess.run([str(BIN / "pii"), "materialize"], cwd=REPO,
+                           env={k: v for k, v in env.items() if k != "DAGSTER_HOME"},
+                           capture_output=True, text=True, timeout=300, check=False)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert f"nothing changed since run {run.run_id}" in again.stdout + again.stderr, again.stdout[-2000:]

@@ -16,7 +16,7 @@ from dagster._core.test_utils import create_run_for_test
 from dagster_duckdb import DuckDBResource
 
 from pii.errors import UsageError
-from pipelines import selection, sensors
+from pipelines import build_state, selection, sensors
 from pipelines.jobs import WRITER_TAGS
 from pipelines.schedules import nightly_refresh
 from pipelines.sensors import interval_seconds, landing_sensor, load_cursor
@@ -67,7 +67,7 @@ def built(paths: dict[str, Path]) -> None:
     paths["published"].parent.mkdir(parents=True, exist_ok=True)
     paths["published"].write_bytes(b"")
     paths["build"].parent.mkdir(parents=True, exist_ok=True)
-    selection.record_build_state(paths["build"], "run-1", selection.pipeline_fingerprint(),
+    build_state.record_build_state(paths["build"], "run-1", selection.pipeline_fingerprint(),
                                  str(paths["published"]), selection.current_files(paths["landing"]))
 
 
@@ -244,7 +244,7 @@ def test_every_run_through_the_duckdb_resource_drops_the_recorded_build_state(tm
 
     build = tmp_path / "build" / "pii_warehouse_build.duckdb"
     build.parent.mkdir()
-    selection.record_build_state(build, "run-1", "f" * 64, str(tmp_path / "pii_warehouse.duckdb"), {})
+    build_state.record_build_state(build, "run-1", "f" * 64, str(tmp_path / "pii_warehouse.duckdb"), {})
     assert selection.read_build_state(build)[0] is not None
 
     @dg.asset

@@ -9,8 +9,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines import selection
-from pipelines.selection import BuildState, current_files, plan_refresh
+from pipelines import build_state, selection
+from pipelines.build_state import BuildState
+from pipelines.selection import current_files, plan_refresh
 
 FINGERPRINT = "f" * 64
 
@@ -132,7 +133,7 @@ def test_build_state_round_trip_and_forgetting_it(tmp_path: Path) -> None:
         conn.execute("CREATE SCHEMA meta")
         conn.execute("CREATE TABLE meta.dq_results AS SELECT range AS n FROM range(3)")
     files = {("papi", "2025/papi/papi_2025.csv"): ("ab" * 32, ""), ("", "README.txt"): ("cd" * 32, "notes")}
-    selection.record_build_state(build, "run-9", FINGERPRINT, "/w/pii_warehouse.duckdb", files)
+    build_state.record_build_state(build, "run-9", FINGERPRINT, "/w/pii_warehouse.duckdb", files)
 
     state, log_rows, why = selection.read_build_state(build)
     assert state is not None and why == ""
@@ -140,7 +141,7 @@ def test_build_state_round_trip_and_forgetting_it(tmp_path: Path) -> None:
         "run-9", FINGERPRINT, "/w/pii_warehouse.duckdb", files)
     assert state.log_rows == log_rows == (3, 0)
 
-    selection.forget_build_state(build)  # what a run does before it starts
+    build_state.forget_build_state(build)  # what a run does before it starts
     assert selection.read_build_state(build) == (None, None, "the last run of this build file failed or did not "
                                                              "finish")
     build.write_bytes(b"not a database")

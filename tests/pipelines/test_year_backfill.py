@@ -12,8 +12,9 @@ from pii.catalog import load_sources
 from pii.cli import build_parser, main
 from pii.errors import UsageError
 from pii.ingest.inventory import take_inventory
-from pipelines import selection
-from pipelines.selection import Plan, files_after_years, forget_files, landing_years, plan_years, years_text
+from pipelines import build_state, selection
+from pipelines.build_state import forget_files
+from pipelines.selection import Plan, files_after_years, landing_years, plan_years, years_text
 
 
 def _no_graph() -> dg.AssetGraph:
@@ -108,8 +109,8 @@ def test_the_ledgers_cleared_are_the_staging_steps_ones() -> None:
 
     conformed, microdata, tabular = (importlib.import_module(f"assets.staging.{name}")
                                      for name in ("conformed", "microdata", "tabular"))
-    assert conformed.CURSOR in selection.FILE_LEDGERS and tabular.LEDGER in selection.FILE_LEDGERS
-    assert "meta.microdata_files" in microdata.LEDGER_DDL and "meta.microdata_files" in selection.FILE_LEDGERS
+    assert conformed.CURSOR in build_state.FILE_LEDGERS and tabular.LEDGER in build_state.FILE_LEDGERS
+    assert "meta.microdata_files" in microdata.LEDGER_DDL and "meta.microdata_files" in build_state.FILE_LEDGERS
 
 
 def test_forget_files_deletes_only_those_files_rows(tmp_path: Path) -> None:
