@@ -18,7 +18,7 @@ FILE_VERSIONS_SPEC = dg.AssetSpec(["meta", "file_versions"], group_name="raw", k
 
 
 def log_file_version(conn: duckdb.DuckDBPyConnection, source_id: str, path: str, sha: str | None, year: int | None,
-                     rows: int, event: str, superseded: str | None, run_id: str) -> None:
+                     rows: int | None, event: str, superseded: str | None, run_id: str) -> None:
     """One event (added, replaced, removed) of one landing file."""
     conn.execute("INSERT INTO meta.file_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
                  [source_id, path, sha, year, rows, event, superseded, run_id])

@@ -17,7 +17,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets._warehouse import ensure_schemas, table_metadata
 from assets.raw.file_versions import FILE_VERSIONS_DDL, log_file_version
-from assets.raw.microdata import microdata_columns, sync_tabular_table
+from assets.raw.microdata import sync_file_register, sync_tabular_table
 from pii.catalog import Source, load_sources
 from pii.ingest.conform import RAW_SCHEMA, read_raw
 from pii.ingest.isolation import exception_text
@@ -167,8 +167,9 @@ def _dispatch(source: Source) -> dg.AssetsDefinition:
     """Microdata and record lists as CSV/Parquet: read set-based by DuckDB; the rest: every row, cell by cell."""
     set_based = ", read set-based by DuckDB"
     if source.kind == "microdata":
-        return _raw_asset(source, "the declared variables of every record of", lambda conn, files, run_id:
-                          sync_tabular_table(conn, source, files, microdata_columns(source), run_id), set_based)
+        return _raw_asset(source, "the register (path, sha256, bytes) of", lambda conn, files, run_id:
+                          sync_file_register(conn, source, files, run_id),
+                          ", unit records read by its staging step, not landed")
     if is_set_based(source):
         return _raw_asset(source, "the columns the spec reads of every record of", _sync_set_based(source), set_based)
     return _raw_asset(source, "every row of", lambda conn, files, run_id: sync_raw_table(conn, source, files, run_id),

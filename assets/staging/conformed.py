@@ -125,7 +125,7 @@ def conformed(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: 
         for table in [*OUTPUTS, "meta.landing_files"]:
             yield dg.MaterializeResult(asset_key=table.split("."), metadata={
                 **table_metadata(conn, table), "files_reconformed": dg.MetadataValue.int(reconformed)})
-        yield _conservation_check(conn, context.run_id, [str(f["source_id"][0]) for f in files if f.height])
+        yield _conservation_check(conn, context.run_id, all_files)
         quarantined = conn.execute("SELECT count(*) FROM quarantine.rows").fetchall()[0][0]
     context.log.info(f"{reconformed} file(s) conformed this run; the other files' rows were kept (file-hash cursor)")
     if quarantined:
@@ -244,13 +244,13 @@ def _conform_source(
     return listed
 
 
-def _conservation_check(conn: duckdb.DuckDBPyConnection, run_id: str, sources: list[str]) -> dg.AssetCheckResult:
-    """Raw rows = dispositions per file, over the raw tables read this run (``sources``); a set-based file's
-    counted rows are a count (meta.disposition_counts), its other rows have one disposition each."""
+def _conservation_check(conn: duckdb.DuckDBPyConnection, run_id: str, files: pl.DataFrame) -> dg.AssetCheckResult:
+    """Raw rows = dispositions per file, over the files of every source listed this run (``files``: raw rows per
+    file, from the raw tables; for microdata the rows read, from its ledger); a set-based file's counted rows are
+    a count (meta.disposition_counts), its other rows have one disposition each."""
     ensure_set_based_targets(conn)
-    raw_counts = " UNION ALL ".join(
-        f"SELECT file_path, count(*) AS raw_rows FROM raw.{s} GROUP BY file_path" for s in sources
-    ) or "SELECT NULL::VARCHAR AS file_path, 0 AS raw_rows WHERE false"
+    conn.register("_listed_files", files.select("file_path", "raw_rows"))
+    raw_counts = "SELECT file_path, raw_rows FROM _listed_files"
     bad = conn.execute(f"""
         WITH raw_counts AS ({raw_counts}),
         disposed AS (SELECT file_path, sum(n) AS disposed, sum(distinct_rows) AS distinct_rows FROM (
@@ -262,9 +262,11 @@ def _conservation_check(conn: duckdb.DuckDBPyConnection, run_id: str, sources: l
         SELECT r.file_path, r.raw_rows, coalesce(d.disposed, 0) AS disposed,
                coalesce(d.distinct_rows, 0) AS distinct_rows
         FROM raw_counts r LEFT JOIN disposed d USING (file_path)
-        WHERE r.raw_rows <> coalesce(d.disposed, 0) OR coalesce(d.disposed, 0) <> coalesce(d.distinct_rows, 0)
+        WHERE r.raw_rows IS DISTINCT FROM coalesce(d.disposed, 0)
+           OR coalesce(d.disposed, 0) <> coalesce(d.distinct_rows, 0)
         ORDER BY r.file_path
     """).fetchall()
+    conn.unregister("_listed_files")
     summary = conn.execute(
         "SELECT disposition, count(*) FROM meta.row_dispositions GROUP BY disposition ORDER BY disposition"
     ).fetchall()

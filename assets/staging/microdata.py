@@ -1,13 +1,17 @@
-"""One conform-and-aggregate asset per microdata source (kind ``microdata``; pii/ingest/microdata.py).
+"""One read-conform-aggregate asset per microdata source (kind ``microdata``; pii/ingest/microdata.py).
 
-``staging/<source_id>`` reads ``raw.<source_id>`` (written set-based by pii/ingest/tabular.py), and writes the
-source's rows of staging.microdata_observations, quarantine.rows, meta.row_dispositions (rows not counted)
-and meta.disposition_counts. Incremental per file: a ledger (``meta.microdata_files``) holds each conformed
-file's sha256 and how many rows it left in those tables; only files whose sha256 changed, that are new, or
-whose rows are no longer all there (a table rebuilt by another step) are conformed again, and the rows of
-files that left the landing folder are deleted. Its ``row_conservation`` check reconciles every file's raw
-row count with its counted rows plus its per-row dispositions.
+``staging/<source_id>`` reads each landing file its register ``raw.<source_id>`` lists as new or changed
+(assets/raw/microdata.py) straight into a temporary table (pii/ingest/tabular.py ``load_tabular``), one file at a
+time, conforms and aggregates it there, and writes the file's rows of staging.microdata_observations,
+quarantine.rows, meta.row_dispositions (rows not counted) and meta.disposition_counts. Unit records are never
+stored in the build file. Incremental per file: a ledger (``meta.microdata_files``) holds each conformed file's
+sha256, the rows read from it and how many rows it left in those tables; only files whose sha256 changed, that
+are new, or whose rows are no longer all there (a table rebuilt by another step) are read again, and the rows of
+files that left the register are deleted. Its ``row_conservation`` check reconciles every registered file's rows
+read with its counted rows plus its per-row dispositions, and fails for a registered file never conformed.
 """
+
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -16,21 +20,27 @@ from dagster_duckdb import DuckDBResource
 from assets._quality import result as check_result
 from assets._quality import spec
 from assets._warehouse import ensure_schemas, table_metadata
+from assets.raw.microdata import REGISTER_COLUMNS
 from pii.catalog import Source, load_sources
+from pii.ingest.landing import LandingFile, find_files
 from pii.ingest.microdata import (
     TARGETS,
-    conform_microdata,
+    conform_landing_file,
     ensure_targets,
+    remove_files,
     store_microdata,
 )
-from pii.ingest.microdata_spec import parse_spec
 from pii.provinces import ProvinceRegistry
+from pipelines.resources import PiiPaths
 
 GROUP = "staging"
 ROW_CONSERVATION = "row_conservation"
 OBSERVATIONS = "staging.microdata_observations"
+LEDGER_COLUMNS = ("source_id", "file_path", "file_sha256", "raw_rows", "read_error", "observations",
+                  "quarantine_rows", "disposition_rows", "count_rows")
 LEDGER_DDL = """CREATE TABLE IF NOT EXISTS meta.microdata_files (source_id VARCHAR, file_path VARCHAR,
-    file_sha256 VARCHAR, observations BIGINT, quarantine_rows BIGINT, disposition_rows BIGINT, count_rows BIGINT)"""
+    file_sha256 VARCHAR, raw_rows BIGINT, read_error VARCHAR, observations BIGINT, quarantine_rows BIGINT,
+    disposition_rows BIGINT, count_rows BIGINT)"""
 # (ledger column, target table) pairs whose per-file row counts show a file's results are all still there
 LEDGER_COUNTS = (("observations", OBSERVATIONS), ("quarantine_rows", TARGETS["_md_quarantine"]),
                  ("disposition_rows", TARGETS["_md_dispositions"]),
@@ -42,19 +52,26 @@ def microdata_sources() -> list[Source]:
 
 
 def _raw_layout_problem(conn: duckdb.DuckDBPyConnection, source: Source) -> str | None:
-    """Why raw.<source_id> cannot be conformed set-based (missing, or not the tabular layout), or None."""
-    columns = {c for (c,) in conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?",
-        [source.source_id]).fetchall()}
+    """Why raw.<source_id> is no file register to read from (missing, or another layout), or None."""
+    columns = tuple(c for (c,) in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? "
+        "ORDER BY ordinal_position", [source.source_id]).fetchall())
     if not columns:
         return f"raw.{source.source_id} does not exist (its raw step did not run or failed)"
-    if source.spec_error:
-        return None  # every file is rejected as invalid_source_spec: only the fixed columns are read
-    missing = sorted(set(parse_spec(source.spec).columns) - columns)
-    if missing:
-        return (f"raw.{source.source_id} lacks the column(s) {', '.join(missing)}: it was not loaded by the "
-                "set-based reader (pii/ingest/tabular.py)")
+    if columns != REGISTER_COLUMNS:
+        return (f"raw.{source.source_id} is not a file register ({', '.join(REGISTER_COLUMNS)}): its raw step "
+                "has not run with this code")
     return None
+
+
+def ensure_ledger(conn: duckdb.DuckDBPyConnection) -> None:
+    """The ledger; one of an older layout is dropped, so every file is read and conformed again."""
+    existing = tuple(c for (c,) in conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'meta' "
+        "AND table_name = 'microdata_files' ORDER BY ordinal_position").fetchall())
+    if existing and existing != LEDGER_COLUMNS:
+        conn.execute("DROP TABLE meta.microdata_files")
+    conn.execute(LEDGER_DDL)
 
 
 def _ledger_counts(source_id: str) -> str:
@@ -88,34 +105,67 @@ def stale_files(conn: duckdb.DuckDBPyConnection, source: Source) -> tuple[list[s
     return stale, gone
 
 
-def _update_ledger(conn: duckdb.DuckDBPyConnection, source: Source, stale: list[str], gone: list[str]) -> None:
+def _forget_in_ledger(conn: duckdb.DuckDBPyConnection, source: Source, paths: list[str]) -> None:
+    conn.execute("DELETE FROM meta.microdata_files WHERE source_id = ? AND file_path IN "
+                 "(SELECT unnest(?::VARCHAR[]))", [source.source_id, paths])
+
+
+def _ledger_conformed(conn: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Ledger rows of the files just conformed and stored (``_md_files`` and the ``_md_*`` tables)."""
     sid = _lit(source.source_id)
-    conn.execute(f"DELETE FROM meta.microdata_files WHERE source_id = {sid} AND file_path IN "
-                 "(SELECT unnest(?::VARCHAR[]))", [stale + gone])
     temp = {"observations": "_md_observations", "quarantine_rows": "_md_quarantine",
             "disposition_rows": "_md_dispositions", "count_rows": "_md_disposition_counts"}
     counts = ", ".join(f"(SELECT count(*) FROM {name} x WHERE x.file_path = f.file_path)" for name in temp.values())
-    conn.execute(f"INSERT INTO meta.microdata_files SELECT {sid}, f.file_path, f.file_sha256, {counts} "
-                 "FROM _md_files f")
+    conn.execute("DELETE FROM meta.microdata_files WHERE source_id = ? AND file_path IN "
+                 "(SELECT file_path FROM _md_files)", [source.source_id])
+    conn.execute(f"INSERT INTO meta.microdata_files SELECT {sid}, f.file_path, f.file_sha256, f.n_rows, "
+                 f"f.read_error, {counts} FROM _md_files f")
+
+
+def _order_ledger(conn: duckdb.DuckDBPyConnection) -> None:
     # Stored in a fixed order, so an incremental run leaves the same table as a fresh build.
     conn.execute("CREATE OR REPLACE TABLE meta.microdata_files AS SELECT * FROM meta.microdata_files "
                  "ORDER BY source_id, file_path")
 
 
 def conservation(conn: duckdb.DuckDBPyConnection, source: Source) -> list[dict]:
-    """Files of the source whose raw rows differ from counted rows + per-row dispositions (or repeat a row)."""
+    """Registered files whose rows read differ from counted rows + per-row dispositions (or that repeat a row,
+    or were never conformed: ``raw_rows`` None)."""
     sid = _lit(source.source_id)
     rows = conn.execute(f"""
-        WITH raw_counts AS (SELECT file_path, count(*) AS raw_rows FROM raw.{source.source_id} GROUP BY 1),
+        WITH raw_counts AS (SELECT r.file_path, l.raw_rows FROM raw.{source.source_id} r
+                            LEFT JOIN meta.microdata_files l ON l.source_id = {sid} AND l.file_path = r.file_path),
         counted AS (SELECT file_path, sum(rows) AS n FROM meta.disposition_counts WHERE source_id = {sid} GROUP BY 1),
         disposed AS (SELECT file_path, count(*) AS n, count(DISTINCT (sheet, row_number)) AS distinct_rows
                      FROM meta.row_dispositions WHERE source_id = {sid} GROUP BY 1)
         SELECT r.file_path, r.raw_rows, coalesce(c.n, 0) AS counted, coalesce(d.n, 0) AS disposed,
                coalesce(d.distinct_rows, 0) AS distinct_rows
         FROM raw_counts r LEFT JOIN counted c USING (file_path) LEFT JOIN disposed d USING (file_path)
-        WHERE r.raw_rows <> coalesce(c.n, 0) + coalesce(d.n, 0) OR coalesce(d.n, 0) <> coalesce(d.distinct_rows, 0)
+        WHERE r.raw_rows IS NULL OR r.raw_rows <> coalesce(c.n, 0) + coalesce(d.n, 0)
+           OR coalesce(d.n, 0) <> coalesce(d.distinct_rows, 0)
         ORDER BY 1""").fetchall()
     return [{"file": f, "raw_rows": r, "counted": c, "dispositions": d, "distinct_rows": n} for f, r, c, d, n in rows]
+
+
+def conform_stale(conn: duckdb.DuckDBPyConnection, source: Source, stale: list[str], landing: Path,
+                  log: dg.DagsterLogManager) -> tuple[int, int, int]:
+    """Read, conform and store each stale file, one at a time (memory bounded by the largest file); returns
+    (rows read, rows counted, rows quarantined)."""
+    found: dict[str, LandingFile] = {f.rel_path: f for f in find_files(landing, source)} if stale else {}
+    registry = ProvinceRegistry.load()
+    totals = [0, 0, 0]
+    for path in stale:
+        landing_file = found.get(path)
+        if landing_file is None:  # gone since the raw step listed it: the next run's register drops it
+            log.error(f"{path}: left the landing folder after raw/{source.source_id} listed it; not conformed")
+            continue
+        outcome, load = conform_landing_file(conn, source, landing_file, registry)
+        if not load.ok:
+            log.error(str(load.read_error))
+        store_microdata(conn, source, file_paths=[path])
+        _ledger_conformed(conn, source)
+        totals = [totals[0] + outcome.rows, totals[1] + outcome.counted, totals[2] + outcome.quarantined]
+    return totals[0], totals[1], totals[2]
 
 
 def build_microdata_asset(source: Source) -> dg.AssetsDefinition:
@@ -127,16 +177,17 @@ def build_microdata_asset(source: Source) -> dg.AssetsDefinition:
         # Before the cell-level conform step, which keeps set-based sources' rows, lists their files in
         # meta.landing_files and includes them in its row_conservation check.
         deps=[["raw", sid]],
-        description=(f"{source.title}: records conformed set-based (bad values and repeated ids quarantined per "
-                     "row) and aggregated per province into staging.microdata_observations."),
+        description=(f"{source.title}: records read from the landing files its register lists, conformed "
+                     "set-based (bad values and repeated ids quarantined per row) and aggregated per province "
+                     "into staging.microdata_observations; unit records are not stored."),
         check_specs=[spec(table, ROW_CONSERVATION, "critical",
                           "every raw row of every file of this microdata source is counted or has one disposition")],
     )
-    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PiiPaths):
         with duckdb.get_connection() as conn:
             ensure_schemas(conn)
             ensure_targets(conn)
-            conn.execute(LEDGER_DDL)
+            ensure_ledger(conn)
             problem = _raw_layout_problem(conn, source)
             if problem:
                 context.log.error(f"{sid}: {problem}; nothing of this source is staged")
@@ -146,14 +197,18 @@ def build_microdata_asset(source: Source) -> dg.AssetsDefinition:
                                    0, [], {"skipped": dg.MetadataValue.text(problem)})
                 return
             stale, gone = stale_files(conn, source)
-            if stale or gone:
-                outcome = conform_microdata(conn, source, ProvinceRegistry.load(), file_paths=stale)
-                store_microdata(conn, source, file_paths=stale)
-                _update_ledger(conn, source, stale, gone)
-                context.log.info(f"{sid}: {len(stale)} file(s) conformed ({outcome.rows:,} rows: {outcome.counted:,} "
-                                 f"counted, {outcome.quarantined:,} quarantined), {len(gone)} removed")
+            if gone:
+                remove_files(conn, source, gone)
+                _forget_in_ledger(conn, source, gone)
+            if stale:
+                rows, counted, held = conform_stale(conn, source, stale, paths.landing(), context.log)
+                context.log.info(f"{sid}: {len(stale)} file(s) read and conformed ({rows:,} rows: {counted:,} "
+                                 f"counted, {held:,} quarantined), {len(gone)} removed")
             else:
-                context.log.info(f"{sid}: no file changed since the last run")
+                context.log.info(f"{sid}: no file changed since the last run" + (f", {len(gone)} removed"
+                                                                                 if gone else ""))
+            if stale or gone:
+                _order_ledger(conn)
             meta = table_metadata(conn, OBSERVATIONS)
             meta["files_conformed"] = dg.MetadataValue.int(len(stale))
             meta["files_removed"] = dg.MetadataValue.int(len(gone))

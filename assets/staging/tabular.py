@@ -22,6 +22,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets._warehouse import ensure_schemas, table_metadata
+from assets.staging.microdata import LEDGER_DDL as MICRODATA_LEDGER_DDL
 from pii.catalog import Source, load_sources
 from pii.ingest.set_based import is_set_based
 from pii.ingest.tabular_records import TARGETS, conform_record_files, ensure_targets, store_records
@@ -90,6 +91,14 @@ def set_based_listing(conn: duckdb.DuckDBPyConnection, source: Source) -> pl.Dat
     if not exists:
         return pl.DataFrame(schema={"source_id": pl.String, "data_year": pl.Int32, "file_path": pl.String,
                                     "file_sha256": pl.String, "raw_rows": pl.Int64, "read_error": pl.String})
+    if source.kind == "microdata":  # a file register; the rows read and a read error are in the conform ledger
+        conn.execute(MICRODATA_LEDGER_DDL)
+        return conn.sql(f"""
+            SELECT r.source_id, r.data_year, r.file_path, r.file_sha256, l.raw_rows,
+                   coalesce(r.read_error, l.read_error) AS read_error
+            FROM raw.{source.source_id} r LEFT JOIN meta.microdata_files l
+              ON l.source_id = r.source_id AND l.file_path = r.file_path
+            ORDER BY r.file_path""").pl()
     return conn.sql(f"""
         SELECT any_value(source_id) AS source_id, any_value(data_year) AS data_year, file_path,
                any_value(file_sha256) AS file_sha256, count(*) AS raw_rows, min(read_error) AS read_error

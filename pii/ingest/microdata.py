@@ -29,10 +29,13 @@ from dataclasses import dataclass
 import duckdb
 
 from pii.catalog import Measure, Source, load_measures
+from pii.ingest.landing import LandingFile
 from pii.ingest.microdata_aggregate import aggregate, describe_rule
 from pii.ingest.microdata_checks import problems, province_mapping
 from pii.ingest.microdata_filter import quote_text as qt
 from pii.ingest.microdata_spec import parse_spec
+from pii.ingest.set_based import raw_columns_for
+from pii.ingest.tabular import TabularLoad, load_tabular, raw_columns_ddl
 from pii.provinces import ProvinceRegistry
 
 OUTPUT_TABLES = ("_md_observations", "_md_quarantine", "_md_dispositions", "_md_disposition_counts")
@@ -62,7 +65,9 @@ ORDER = {
     "_md_dispositions": "file_path, row_number",
     "_md_disposition_counts": "file_path, disposition",
 }
-__all__ = ["MicrodataOutcome", "conform_microdata", "describe_rule", "ensure_targets", "store_microdata"]
+RAW_TEMP = "_md_raw"  # one landing file's records, read by conform_landing_file; never stored
+__all__ = ["MicrodataOutcome", "conform_landing_file", "conform_microdata", "describe_rule", "ensure_targets",
+           "remove_files", "store_microdata"]
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,29 @@ def conform_microdata(
     return _outcome(conn)
 
 
+def conform_landing_file(conn: duckdb.DuckDBPyConnection, source: Source, landing_file: LandingFile,
+                         registry: ProvinceRegistry) -> tuple[MicrodataOutcome, TabularLoad]:
+    """Read one landing file into the temporary table :data:`RAW_TEMP` (replacing what it held) and conform it
+    into the ``_md_*`` tables; the caller stores them (:func:`store_microdata`). An unreadable file is one error
+    row there, quarantined at file level; this never raises for a bad file."""
+    columns = raw_columns_for(source)
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {RAW_TEMP} ({raw_columns_ddl(columns)})")
+    load = load_tabular(conn, source, landing_file, columns, table=RAW_TEMP)
+    return conform_microdata(conn, source, registry, raw_table=RAW_TEMP), load
+
+
+def remove_files(conn: duckdb.DuckDBPyConnection, source: Source, file_paths: list[str],
+                 targets: dict[str, str] | None = None) -> None:
+    """Delete the rows of ``file_paths`` (files that left the landing folder) from the target tables."""
+    targets = targets or TARGETS
+    ensure_targets(conn, targets)
+    conn.execute("BEGIN TRANSACTION")
+    for table in targets.values():
+        conn.execute(f"DELETE FROM {table} WHERE source_id = ? AND file_path IN (SELECT unnest(?::VARCHAR[]))",
+                     [source.source_id, file_paths])
+    conn.execute("COMMIT")
+
+
 def _reject_files(conn: duckdb.DuckDBPyConnection, sid: str, code: str, message: str) -> None:
     """Every readable file rejected as a whole: one quarantine entry each, its rows counted as quarantined."""
     conn.execute(f"""INSERT INTO _md_quarantine
@@ -166,8 +194,9 @@ def store_microdata(
 ) -> None:
     """Replace the source's rows in the target tables by the ``_md_*`` tables, in one transaction.
 
-    With ``file_paths`` only those files' rows (and the rows of files that left ``raw.<source_id>``) are
-    replaced; otherwise every row of the source. Rows are inserted in a fixed order (deterministic tables).
+    With ``file_paths`` only the rows of the files just conformed (``_md_files``) are replaced (files that left
+    the landing folder: :func:`remove_files`); otherwise every row of the source. Rows are inserted in a fixed
+    order (deterministic tables).
     """
     targets = targets or TARGETS
     ensure_targets(conn, targets)
@@ -177,10 +206,8 @@ def store_microdata(
             if file_paths is None:
                 conn.execute(f"DELETE FROM {table} WHERE source_id = ?", [source.source_id])
             else:
-                conn.execute(f"""DELETE FROM {table} WHERE source_id = ?
-                    AND (file_path IN (SELECT file_path FROM _md_files)
-                         OR file_path NOT IN (SELECT DISTINCT file_path FROM raw.{source.source_id}))""",
-                             [source.source_id])
+                conn.execute(f"DELETE FROM {table} WHERE source_id = ? "
+                             "AND file_path IN (SELECT file_path FROM _md_files)", [source.source_id])
             conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name} ORDER BY {ORDER[name]}")
         for name in ("_md_observations", "_md_disposition_counts"):  # small: kept in one order, whatever ran first
             table = targets[name]

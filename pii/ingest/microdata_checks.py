@@ -140,7 +140,12 @@ def _number_check(name: str, label: str, low: float | None, high: float | None) 
         CASE WHEN {empty} THEN 'missing_value' WHEN {not_number} THEN 'not_a_number' ELSE 'out_of_range' END,
         r.file_path || ', row ' || r.row_number || ', column ' || {label} || ': ' || CASE
             WHEN {empty} THEN 'no value'
-            WHEN {not_number} THEN chr(39) || {col} || chr(39) || ' is not a number'
+            WHEN {not_number} THEN chr(39) || {col} || chr(39) || ' is not a number' || CASE
+                WHEN regexp_full_match(trim({col}), '[-+]?[0-9]+,[0-9]+')
+                    THEN ' (a decimal comma? unit records take a point: ' || replace(trim({col}), ',', '.') || ')'
+                WHEN regexp_full_match(trim({col}), '[-+]?[0-9.,]+\\s*\\D.*')
+                    THEN ' (a unit typed after the number? write the number only)'
+                ELSE '' END
             ELSE trim({col}) || {side} END, ''
         FROM _md_suspect r"""
     # A number that is NULL covers empty text and text that is not a number: one test per row in the scan.

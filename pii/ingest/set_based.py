@@ -50,15 +50,12 @@ def raw_columns_for(source: Source) -> dict[str, str]:
 def conform_and_store(
     conn: duckdb.DuckDBPyConnection, source: Source, registry: ProvinceRegistry, file_paths: list[str] | None = None,
 ) -> SetBasedOutcome:
-    """Conform the files (all, or ``file_paths`` plus files that left raw) and replace their rows in the shared
-    tables (staging.record_rows / staging.microdata_observations, quarantine.rows, meta.row_dispositions,
-    meta.disposition_counts) in one transaction."""
+    """Conform a record list's files (all, or ``file_paths`` plus files that left raw) and replace their rows in
+    the shared tables (staging.record_rows, quarantine.rows, meta.row_dispositions, meta.disposition_counts) in
+    one transaction. Microdata is read and conformed file by file from the landing folder instead
+    (pii/ingest/microdata.py ``conform_landing_file``)."""
     if source.kind == "microdata":
-        from pii.ingest.microdata import conform_microdata, store_microdata
-
-        md = conform_microdata(conn, source, registry, file_paths=file_paths)
-        store_microdata(conn, source, file_paths)
-        return SetBasedOutcome(md.files, md.rows, md.counted, md.quarantined)
+        raise ValueError(f"{source.source_id}: microdata is conformed by conform_landing_file, not from raw")
     from pii.ingest.tabular_records import conform_record_files, store_records
 
     rl = conform_record_files(conn, source, registry, file_paths)

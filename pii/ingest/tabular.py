@@ -89,16 +89,22 @@ def ensure_raw_table(conn: duckdb.DuckDBPyConnection, source_id: str, columns: d
         conn.execute(f"DROP TABLE {table}")
     conn.execute("CREATE SCHEMA IF NOT EXISTS meta")
     conn.execute(COLUMNS_DDL)
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({raw_columns_ddl(columns)})")
+
+
+def raw_columns_ddl(columns: dict[str, str]) -> str:
+    """The column list of a raw table of ``columns`` (for ``CREATE [TEMP] TABLE name (...)``)."""
     logical = "".join(f", {sql_ident(c)} VARCHAR" for c in columns)
-    conn.execute(
-        f"CREATE TABLE IF NOT EXISTS {table} (source_id VARCHAR, data_year INTEGER, file_path VARCHAR, "
-        f"file_sha256 VARCHAR, row_number BIGINT{logical}, read_error VARCHAR, read_error_code VARCHAR)")
+    return (f"source_id VARCHAR, data_year INTEGER, file_path VARCHAR, file_sha256 VARCHAR, row_number BIGINT"
+            f"{logical}, read_error VARCHAR, read_error_code VARCHAR")
 
 
 def load_tabular(
     conn: duckdb.DuckDBPyConnection, source: Source, landing_file: LandingFile, columns: dict[str, str],
+    table: str | None = None,
 ) -> TabularLoad:
-    """Replace ``landing_file``'s rows in ``raw.<source_id>`` with the file read by DuckDB (one transaction).
+    """Replace ``landing_file``'s rows in ``raw.<source_id>`` (or in ``table``, which the caller created with
+    :func:`raw_columns_ddl`, e.g. a temporary table) with the file read by DuckDB (one transaction).
 
     ``columns`` maps logical column names (the raw table's column names, e.g. ``province``) to header labels
     as the spec writes them (matched ignoring case, diacritics and spacing, cells.fold). The file's previous
@@ -107,8 +113,12 @@ def load_tabular(
     ``meta.file_versions``.
     """
     started = time.perf_counter()
-    ensure_raw_table(conn, source.source_id, columns)
-    table = raw_table(source.source_id)
+    if table is None:
+        ensure_raw_table(conn, source.source_id, columns)
+        table = raw_table(source.source_id)
+    else:
+        conn.execute("CREATE SCHEMA IF NOT EXISTS meta")
+        conn.execute(COLUMNS_DDL)
     error: TabularReadError | None = None
     conn.execute("BEGIN TRANSACTION")
     try:

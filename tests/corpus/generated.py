@@ -134,6 +134,39 @@ def ipvn_truncated_last_line(landing: Path, rel: str) -> None:
     _write(landing / rel, "\n".join(lines).encode("utf-8"))
 
 
+# A labour-force-survey file (source labour_force_survey, microdata): synthetic persons of two provinces.
+LFS_HEADER = "ma_ho,stt_nguoi,ma_tinh,tuoi,co_viec_lam,trinh_do_cmkt,quyen_so"
+
+
+def _lfs_lines(first: int, last: int, sep: str = ",", decimal: str = ".") -> list[str]:
+    return [sep.join([f"01-{n:07d}", "1", "01" if n % 2 else "79", str(20 + n % 40), "1", str(n % 7),
+                      f"71{decimal}5"]) for n in range(first, last)]
+
+
+def lfs_broken_quote(landing: Path, rel: str) -> None:
+    """Line 1,202 of 2,001 quotes a household id and never closes the quote: not valid CSV."""
+    lines = [LFS_HEADER, *_lfs_lines(1, 1201), '"01-0009999,1,01,30,1,2,71.5', *_lfs_lines(1201, 2001)]
+    _write(landing / rel, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def lfs_truncated_last_line(landing: Path, rel: str) -> None:
+    """The upload stopped inside line 2,001: its record has three of seven variables and no line end."""
+    _write(landing / rel, "\n".join([LFS_HEADER, *_lfs_lines(1, 2000), "01-0002000,1,01"]).encode("utf-8"))
+
+
+def lfs_decimal_comma(landing: Path, rel: str) -> None:
+    """A ';'-separated export whose weights are written with a decimal comma (71,5), as Vietnamese Excel saves
+    them: every weight is a number to a person, not to the pipeline; each record is quarantined, naming it."""
+    lines = [LFS_HEADER.replace(",", ";"), *_lfs_lines(1, 4, sep=";", decimal=",")]
+    _write(landing / rel, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def lfs_units_in_cells(landing: Path, rel: str) -> None:
+    """Ages typed with their unit ('35 tuổi') in two of five records; the other three are counted."""
+    lines = [LFS_HEADER, *_lfs_lines(1, 4), "01-0000004,1,01,35 tuổi,1,2,71.5", "01-0000005,1,79,41 tuổi,1,0,71.5"]
+    _write(landing / rel, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -151,4 +184,8 @@ GENERATORS: dict[str, Callable[[Path, str], None]] = {
     "ipvn_wrong_delimiter": ipvn_wrong_delimiter,
     "ipvn_wrong_encoding": ipvn_wrong_encoding,
     "ipvn_truncated_last_line": ipvn_truncated_last_line,
+    "lfs_broken_quote": lfs_broken_quote,
+    "lfs_truncated_last_line": lfs_truncated_last_line,
+    "lfs_decimal_comma": lfs_decimal_comma,
+    "lfs_units_in_cells": lfs_units_in_cells,
 }

@@ -26,6 +26,7 @@ from pii.catalog import Source, load_sources, revalidated
 from pii.ingest.conform import conform_raw, read_raw
 from pii.ingest.inventory import quarantine_entries, take_inventory
 from pii.ingest.landing import find_files
+from pii.ingest.microdata import RAW_TEMP, conform_landing_file, store_microdata
 from pii.ingest.results import ConformResult
 from pii.ingest.set_based import conform_and_store, is_set_based, raw_columns_for
 from pii.ingest.tabular import load_tabular
@@ -103,19 +104,27 @@ def run_case(case: dict, landing: Path) -> Outcome:
 
 
 def _run_set_based(source: Source, files: list, rel: str, landing: Path) -> Outcome:
-    """The set-based path (pii/ingest/tabular.py + set_based.py) on an in-memory DuckDB, as the raw and
-    staging assets run it. Counted rows have no per-row disposition there (meta.disposition_counts): they are
+    """The set-based path (pii/ingest/tabular.py + set_based.py, microdata.py) on an in-memory DuckDB, as the raw
+    and staging assets run it. Counted rows have no per-row disposition there (meta.disposition_counts): they are
     listed here as the raw rows no other disposition names, after checking that their number is the count."""
     conn = duckdb.connect()
     for schema in ("raw", "staging", "quarantine", "meta"):
         conn.execute(f"CREATE SCHEMA {schema}")
-    for f in files:
-        load_tabular(conn, source, f, raw_columns_for(source))
-    if files:
-        conform_and_store(conn, source, default_registry())
-    table = f"raw.{source.source_id}"
-    rows = ([(f, "", int(n)) for f, n in conn.execute(f"SELECT file_path, row_number FROM {table}").fetchall()]
-            if files else [])
+    if source.kind == "microdata":  # read file by file into a temporary table, as staging/<source_id> does
+        rows = []
+        for f in files:
+            conform_landing_file(conn, source, f, default_registry())
+            read = conn.execute(f"SELECT file_path, row_number FROM {RAW_TEMP}").fetchall()
+            rows += [(p, "", int(n)) for p, n in read]
+            store_microdata(conn, source, file_paths=[f.rel_path])
+    else:
+        for f in files:
+            load_tabular(conn, source, f, raw_columns_for(source))
+        if files:
+            conform_and_store(conn, source, default_registry())
+        table = f"raw.{source.source_id}"
+        rows = ([(f, "", int(n)) for f, n in conn.execute(f"SELECT file_path, row_number FROM {table}").fetchall()]
+                if files else [])
 
     def dicts(sql: str) -> list[dict]:
         exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema || '.' || "

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from pii.catalog import Source, load_measures, revalidated
-from pii.ingest.microdata import conform_microdata, store_microdata
+from pii.ingest.microdata import conform_microdata, remove_files, store_microdata
 from pii.provinces import ProvinceRegistry
 
 FILE = "2024/gso/lfs_2024.csv"
@@ -159,8 +159,6 @@ def test_store_replaces_only_the_changed_files_rows() -> None:
     store_microdata(con, src, file_paths=["2023/gso/lfs_2023.csv"])
     by_year = con.execute("SELECT year, count(*) FROM staging.microdata_observations GROUP BY 1 ORDER BY 1")
     assert by_year.fetchall() == [(2023, 2), (2024, 2)]
-    con.execute(f"DELETE FROM raw.labour_force_survey WHERE file_path = '{FILE}'")
-    conform_microdata(con, src, REGISTRY, file_paths=[])
-    store_microdata(con, src, file_paths=[])
+    remove_files(con, src, [FILE])  # the file left the landing folder
     files = con.execute("SELECT DISTINCT file_path FROM meta.disposition_counts").fetchall()
     assert files == [("2023/gso/lfs_2023.csv",)]

@@ -15,7 +15,8 @@ per (file, sheet, row) row:
 * ``quarantined``: no observation, and a reason: an entry in the row or a file-level entry of the file;
 * ``structural``: no observation; only file-level reasons (a title stating another year, a repeated
   header label) may point into it;
-* ``counted``: exactly one record, no observation, no quarantine entry;
+* ``counted``: exactly one record, no observation, no quarantine entry (a microdata record has no record of its
+  own: it is counted in its file's aggregates, observations at row 0);
 * records sit only in counted rows, and nothing is observed or quarantined in a row with no disposition.
 """
 
@@ -81,7 +82,8 @@ def cell_problems(made: Made) -> list[str]:
 
 def row_problems(made: Made) -> list[str]:
     """Rows whose disposition disagrees with their observations, records and quarantine entries."""
-    obs = Counter(_row(o) for o in made.observations)
+    aggregated = {o["file_path"] for o in made.observations if o["row_number"] == 0}  # microdata aggregates
+    obs = Counter(_row(o) for o in made.observations if o["row_number"] != 0)
     recs = Counter(_row(r) for r in made.records)
     entries: dict[tuple, list[str]] = defaultdict(list)
     for q in made.quarantine:
@@ -97,7 +99,7 @@ def row_problems(made: Made) -> list[str]:
             "partial": n_obs == 0 or n_rec > 0 or not (codes or row[:2] in missing_column),
             "quarantined": n_obs > 0 or n_rec > 0 or not (codes or row[0] in file_level),
             "structural": n_obs > 0 or n_rec > 0 or any(c not in FILE_LEVEL_REASONS for c in codes),
-            "counted": n_obs > 0 or n_rec != 1 or bool(codes),
+            "counted": n_obs > 0 or bool(codes) or n_rec != (0 if row[0] in aggregated else 1),
         }[disposition]
         if wrong:
             problems.append(f"row {row} is {disposition} with {n_obs} observations, {n_rec} records, "
