@@ -13,7 +13,6 @@ from dagster._core.events import DagsterEventType
 from dagster._utils.error import SerializableErrorInfo
 
 from pii.quality.report import dq_summary_markdown, write_dq_report
-from pipelines.environment import warehouse_path
 
 # Dagster wraps the error raised by the asset's own code; the wrapped error is the one worth reading.
 WRAPPERS = {"DagsterExecutionStepExecutionError", "DagsterResourceFunctionError", "DagsterUserCodeExecutionError"}
@@ -42,7 +41,8 @@ def step_failures(instance: dg.DagsterInstance, run_id: str) -> dict[str, Serial
 
 
 def write_blocked_report(context: dg.HookContext, failures: dict[str, SerializableErrorInfo]) -> None:
-    published = warehouse_path()
+    paths = context.resources.paths  # the run's locations (PiiPaths), as the publish step reads them
+    published = paths.published()
     steps = {step: " / ".join(error_first_lines(error)) for step, error in failures.items()
              if error.cls_name != CHECK_BLOCKED}
     try:
@@ -51,17 +51,17 @@ def write_blocked_report(context: dg.HookContext, failures: dict[str, Serializab
     except duckdb.Error as exc:  # the build file itself is the problem: still say what happened
         context.log.warning(f"data-quality report without check results: {exc}")
         report = dq_summary_markdown(None, context.run_id, published, False, steps)
-    latest = write_dq_report(published.parent / "reports", context.run_id, report)
+    latest = write_dq_report(paths.reports_dir(), context.run_id, report)
     context.log.info(f"run not published; data-quality summary in {latest}")
 
 
-@dg.failure_hook(required_resource_keys={"duckdb"})
+@dg.failure_hook(required_resource_keys={"duckdb", "paths"})
 def dq_report_on_failure(context: dg.HookContext) -> None:
     _FAILED_RUNS.add(context.run_id)
     write_blocked_report(context, step_failures(context.instance, context.run_id))
 
 
-@dg.success_hook(required_resource_keys={"duckdb"})
+@dg.success_hook(required_resource_keys={"duckdb", "paths"})
 def dq_report_after_failure(context: dg.HookContext) -> None:
     if context.run_id not in _FAILED_RUNS:  # nothing failed so far in this run
         return

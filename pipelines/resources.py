@@ -301,9 +301,9 @@ def environment_settings() -> dict[str, Any]:
     return {**settings, "env": env, "writer_lock_timeout_seconds": lock_timeout}
 
 
-def paths_resource() -> PiiPaths:
-    """The ``paths`` resource of the deployment PII_ENV names."""
-    settings = environment_settings()
+def paths_resource(settings: dict[str, Any] | None = None) -> PiiPaths:
+    """The ``paths`` resource of the deployment PII_ENV names (``settings``: its :func:`environment_settings`)."""
+    settings = settings if settings is not None else environment_settings()
     return PiiPaths(
         env=settings["env"],
         landing_dir=_setting("PII_LANDING_DIR", str(landing_dir())),
@@ -320,4 +320,4 @@ def resources() -> dict[str, object]:
     path = build_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     return {"duckdb": build_resource(path, settings["writer_lock_timeout_seconds"], settings["connect_attempts"]),
-            "paths": paths_resource()}
+            "paths": paths_resource(settings)}

@@ -8,7 +8,8 @@ run.py), and any run through the ``duckdb`` resource's setup (pipelines/resource
 once per run by the in-process executor. A run that finds the lock taken logs who holds it (pid, host, run
 id, since when: written into the lock file), waits up to a timeout, then fails with that message; the holder
 is never touched. The kernel drops a ``flock`` when its process ends, however it ends (SIGKILL included), so a
-dead run never keeps the lock. Each acquisition and release is appended to ``<stem>.writer.log`` beside it.
+dead run never keeps the lock. Each acquisition and release is appended to ``<stem>.writer.log`` beside it
+(trimmed to its last 1,000 lines when it passes 256 KiB).
 
 Re-entrant within a process (``pii materialize`` holds it and the run it executes in-process takes it again).
 """
@@ -62,10 +63,25 @@ def describe(info: dict[str, Any]) -> str:
             f"{info.get('command') or 'run'}, since {info.get('since')})")
 
 
+JOURNAL_MAX_BYTES = 256 * 1024  # a nightly run, a sensor run an hour: about a year of events before a trim
+JOURNAL_KEEP_LINES = 1000
+
+
 def _journal(path: Path, event: str, run_id: str, **extra: object) -> None:
     line = {"event": event, "time": time.time(), "at": _now(), "pid": os.getpid(), "run_id": run_id, **extra}
-    with path.with_suffix(".log").open("a", encoding="utf-8") as log:
+    journal = path.with_suffix(".log")
+    with journal.open("a", encoding="utf-8") as log:
         log.write(json.dumps(line) + "\n")
+    if event == "acquired" and journal.stat().st_size > JOURNAL_MAX_BYTES:
+        trim_journal(journal)
+
+
+def trim_journal(journal: Path, keep: int = JOURNAL_KEEP_LINES) -> None:
+    """Keep the last ``keep`` lines of the journal (replaced atomically; called by the lock's holder)."""
+    lines = journal.read_text(encoding="utf-8").splitlines(keepends=True)[-keep:]
+    tmp = journal.with_name(journal.name + ".trim")
+    tmp.write_text("".join(lines), encoding="utf-8")
+    os.replace(tmp, journal)
 
 
 def held_here(path: Path) -> bool:

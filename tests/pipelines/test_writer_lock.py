@@ -245,3 +245,19 @@ def test_a_run_opens_the_build_file_once_gives_each_step_its_own_connection_and_
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["[(1,)]", "0"]
     assert not db.with_suffix(".duckdb.wal").exists()
+
+
+def test_the_journal_is_trimmed_to_its_last_lines_when_it_grows_past_its_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lock = tmp_path / "b.writer.lock"
+    journal = lock.with_suffix(".log")
+    old = [json.dumps({"event": "released", "run_id": f"old-{n}"}) for n in range(5000)]
+    journal.write_text("\n".join(old) + "\n", encoding="utf-8")
+    monkeypatch.setattr(writer_lock, "JOURNAL_MAX_BYTES", 10_000)
+    writer_lock.acquire(lock, "run-new", timeout=5)
+    writer_lock.release(lock, "run-new")
+    events = _journal(lock)
+    assert len(events) == writer_lock.JOURNAL_KEEP_LINES + 1  # trimmed at acquisition, then the release
+    assert [e["run_id"] for e in events[-3:]] == ["old-4999", "run-new", "run-new"]
+    assert [e["event"] for e in events[-2:]] == ["acquired", "released"]
+    assert not journal.with_name(journal.name + ".trim").exists()
