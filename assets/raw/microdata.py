@@ -23,6 +23,7 @@ import duckdb
 from assets._warehouse import ensure_schemas
 from assets.raw.file_versions import FILE_VERSIONS_DDL, log_file_version
 from pii.catalog import Source
+from pii.db_layout import drop_if_layout_differs
 from pii.ingest.landing import LandingFile
 from pii.ingest.microdata_spec import parse_spec
 from pii.ingest.tabular import ensure_raw_table, load_tabular, raw_table
@@ -69,11 +70,7 @@ def sync_tabular_table(conn: duckdb.DuckDBPyConnection, source: Source, files: l
 def ensure_register(conn: duckdb.DuckDBPyConnection, source_id: str) -> None:
     """Create ``raw.<source_id>`` as a file register; a table of another layout (a build that landed the unit
     records) is dropped, so the next staging step conforms every file again (its ledger no longer matches)."""
-    existing = tuple(c for (c,) in conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? "
-        "ORDER BY ordinal_position", [source_id]).fetchall())
-    if existing and existing != REGISTER_COLUMNS:
-        conn.execute(f"DROP TABLE {raw_table(source_id)}")
+    drop_if_layout_differs(conn, raw_table(source_id), REGISTER_COLUMNS)
     conn.execute(f"CREATE TABLE IF NOT EXISTS {raw_table(source_id)} ({REGISTER_DDL})")
 
 

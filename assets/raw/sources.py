@@ -19,6 +19,7 @@ from assets._warehouse import ensure_schemas, table_metadata
 from assets.raw.file_versions import FILE_VERSIONS_DDL, log_file_version
 from assets.raw.microdata import sync_file_register, sync_tabular_table
 from pii.catalog import Source, load_sources
+from pii.db_layout import drop_if_layout_differs
 from pii.ingest.conform import RAW_SCHEMA, read_raw
 from pii.ingest.isolation import exception_text
 from pii.ingest.landing import LandingFile, find_files
@@ -28,12 +29,7 @@ from pipelines.resources import PiiPaths
 GROUP = "raw"
 def _ensure_raw_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
     ensure_schemas(conn)
-    schema, name = table.split(".")
-    columns = [c for (c,) in conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
-        "ORDER BY ordinal_position", [schema, name]).fetchall()]
-    if columns and columns != list(RAW_SCHEMA):  # built by an older version: reload every file, not fail on insert
-        conn.execute(f"DROP TABLE {table}")
+    drop_if_layout_differs(conn, table, list(RAW_SCHEMA))  # an older version's: reload every file, not fail on insert
     conn.register("_empty", pl.DataFrame(schema=RAW_SCHEMA).to_arrow())
     conn.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _empty")
     conn.unregister("_empty")

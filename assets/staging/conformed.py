@@ -25,6 +25,7 @@ from assets._quality import spec
 from assets._warehouse import ensure_schemas, table_metadata, write_frame
 from assets.staging.tabular import record_list_sources, set_based_listing
 from pii.catalog import Source, load_sources
+from pii.db_layout import drop_if_layout_differs, table_columns
 from pii.ingest.conform import conform_raw
 from pii.ingest.file_register import landing_register
 from pii.ingest.inventory import Inventory, quarantine_entries, take_inventory
@@ -146,13 +147,8 @@ def _open_cursor(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple
     conn.execute(CURSOR_DDL)
     frames = ConformResult().frames()
     for table, (key, _) in OUTPUTS.items():
-        schema, name = table.split(".")
-        columns = [c for (c,) in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
-            "ORDER BY ordinal_position", [schema, name]).fetchall()]
-        if columns != frames[key].columns:
-            if columns:
-                conn.execute(f"DROP TABLE {table}")
+        if table_columns(conn, table) != tuple(frames[key].columns):
+            drop_if_layout_differs(conn, table, frames[key].columns)
             write_frame(conn, table, frames[key], [])
             conn.execute(f"DELETE FROM {CURSOR}")
     return {(s, p): (sha, err, fp) for s, p, sha, err, fp in conn.execute(f"SELECT * FROM {CURSOR}").fetchall()}

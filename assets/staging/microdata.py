@@ -22,6 +22,7 @@ from assets._quality import spec
 from assets._warehouse import ensure_schemas, table_metadata
 from assets.raw.microdata import REGISTER_COLUMNS
 from pii.catalog import Source, load_sources
+from pii.db_layout import drop_if_layout_differs, table_columns
 from pii.ingest.landing import LandingFile, find_files
 from pii.ingest.microdata import (
     TARGETS,
@@ -53,9 +54,7 @@ def microdata_sources() -> list[Source]:
 
 def _raw_layout_problem(conn: duckdb.DuckDBPyConnection, source: Source) -> str | None:
     """Why raw.<source_id> is no file register to read from (missing, or another layout), or None."""
-    columns = tuple(c for (c,) in conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? "
-        "ORDER BY ordinal_position", [source.source_id]).fetchall())
+    columns = table_columns(conn, f"raw.{source.source_id}")
     if not columns:
         return f"raw.{source.source_id} does not exist (its raw step did not run or failed)"
     if columns != REGISTER_COLUMNS:
@@ -66,11 +65,7 @@ def _raw_layout_problem(conn: duckdb.DuckDBPyConnection, source: Source) -> str 
 
 def ensure_ledger(conn: duckdb.DuckDBPyConnection) -> None:
     """The ledger; one of an older layout is dropped, so every file is read and conformed again."""
-    existing = tuple(c for (c,) in conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'meta' "
-        "AND table_name = 'microdata_files' ORDER BY ordinal_position").fetchall())
-    if existing and existing != LEDGER_COLUMNS:
-        conn.execute("DROP TABLE meta.microdata_files")
+    drop_if_layout_differs(conn, "meta.microdata_files", LEDGER_COLUMNS)
     conn.execute(LEDGER_DDL)
 
 

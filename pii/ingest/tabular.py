@@ -40,6 +40,7 @@ from pathlib import Path
 import duckdb
 
 from pii.catalog import Source
+from pii.db_layout import drop_if_layout_differs
 from pii.ingest import read_limits
 from pii.ingest.cells import column_letter
 from pii.ingest.landing import LandingFile
@@ -82,11 +83,7 @@ def ensure_raw_table(conn: duckdb.DuckDBPyConnection, source_id: str, columns: d
     dropped so every file is loaded again rather than failing on insert."""
     conn.execute("CREATE SCHEMA IF NOT EXISTS raw")
     table = raw_table(source_id)
-    existing = [c for (c,) in conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ? "
-        "ORDER BY ordinal_position", [source_id]).fetchall()]
-    if existing and existing != raw_columns(columns):
-        conn.execute(f"DROP TABLE {table}")
+    drop_if_layout_differs(conn, table, raw_columns(columns))
     conn.execute("CREATE SCHEMA IF NOT EXISTS meta")
     conn.execute(COLUMNS_DDL)
     conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({raw_columns_ddl(columns)})")

@@ -59,3 +59,34 @@ def test_materialize_conform_and_refresh_one_file(tmp_path: Path, monkeypatch: p
     assert shares == [(2024, "01", 100.0), (2024, "31", 100.0)]
     assert held == 0
     assert counts == [("2024/gso/lfs_2024.csv", "counted", 3)]
+    with duckdb.connect(str(db), read_only=True) as con:  # unit records are not stored: one row per file
+        register = con.execute("SELECT file_path, file_sha256 IS NOT NULL, read_error FROM raw.labour_force_survey"
+                               ).fetchall()
+        ledger = con.execute("SELECT file_path, raw_rows FROM meta.microdata_files").fetchall()
+    assert register == [("2024/gso/lfs_2024.csv", True, None)]
+    assert ledger == [("2024/gso/lfs_2024.csv", 4)]  # header + 3 records read
+
+
+def test_a_build_of_the_layout_that_landed_unit_records_is_rebuilt(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build file from before microdata stopped being landed: raw held one row per record and the ledger had
+    no raw_rows. Both are dropped and rebuilt, every file read again; nothing fails on insert."""
+    landing = tmp_path / "landing"
+    (landing / "2024/gso").mkdir(parents=True)
+    (landing / "2024/gso/lfs_2024.csv").write_text(HEADER + GOOD, encoding="utf-8")
+    monkeypatch.setenv("PII_LANDING_DIR", str(landing))
+    db = tmp_path / "build.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE SCHEMA raw; CREATE SCHEMA meta")
+        con.execute("CREATE TABLE raw.labour_force_survey (source_id VARCHAR, data_year INTEGER, file_path VARCHAR, "
+                    "file_sha256 VARCHAR, row_number BIGINT, ma_ho VARCHAR, read_error VARCHAR, "
+                    "read_error_code VARCHAR)")
+        con.execute("INSERT INTO raw.labour_force_survey VALUES ('labour_force_survey', 2024, "
+                    "'2024/gso/lfs_2024.csv', 'old', 2, 'h1', NULL, NULL)")
+        con.execute("CREATE TABLE meta.microdata_files (source_id VARCHAR, file_path VARCHAR, file_sha256 VARCHAR, "
+                    "observations BIGINT, quarantine_rows BIGINT, disposition_rows BIGINT, count_rows BIGINT)")
+    result = _run(db)
+    assert result.success
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM raw.labour_force_survey").fetchall() == [(1,)]
+        assert con.execute("SELECT raw_rows FROM meta.microdata_files").fetchall() == [(4,)]
