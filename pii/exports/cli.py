@@ -58,7 +58,8 @@ def add_export_command(subparsers: argparse._SubParsersAction) -> argparse.Argum
         "export", help="write a year's PII input matrix and results as CSV, Parquet or an Excel workbook",
         description="Export one framework year of the published warehouse (PII_DUCKDB_PATH). csv and parquet: "
         "pii_<year>_input, _scores, _strengths_weaknesses, _indicators and _framework tables; xlsx: one workbook "
-        "pii_<year>.xlsx (overview, one sheet per pillar, sources and notes). Each export also writes "
+        "pii_<year>.xlsx (overview, one sheet per pillar, strengths and weaknesses, sources and notes). Each "
+        "export also writes "
         "pii_<year>_README.txt and pii_<year>_manifest.json (synthetic-data label, row counts, sha256). CSV files "
         "are UTF-8 with a byte-order mark so Excel shows Vietnamese names when opened by double-click.")
     p.add_argument("--year", type=int, default=None,

@@ -190,6 +190,28 @@ def _pillar(book: xlsxwriter.Workbook, styles: _Styles, data: ExportData, frame:
            columns, _by_rank(frame, f"pillar:{code}"), header_height=90)
 
 
+KIND_VI = {"strength": "Điểm mạnh", "weakness": "Điểm yếu"}
+
+
+def strengths_frame(data: ExportData) -> pl.DataFrame:
+    """One row per province × strength/weakness ('strength' sorts before 'weakness'), by position; the rank
+    written as leaders read it: '3/34'."""
+    provinces = data.input.height
+    return data.strengths_weaknesses.sort(["province_code", "kind", "position"]).select(
+        "province_code", "province_name", pl.col("kind").replace_strict(KIND_VI, default=pl.col("kind")),
+        "position", "indicator_code", "indicator_name_vi",
+        pl.format("{}/{}", pl.col("rank"), pl.lit(provinces)).alias("rank_of"), "score")
+
+
+def _strengths(book: xlsxwriter.Workbook, styles: _Styles, data: ExportData) -> None:
+    columns = [*_id_columns(data.input),
+               Column(("Loại",), "kind", TEXT, 11), Column(("Thứ tự",), "position", RANK, 7),
+               Column(("Mã chỉ số",), "indicator_code", TEXT, 9), Column(("Chỉ số",), "indicator_name_vi", TEXT, 45),
+               Column(("Xếp hạng",), "rank_of", TEXT, 9), Column((MEASURE["score"],), "score", SCORE, 8)]
+    _sheet(book, styles, "Điểm mạnh – điểm yếu", f"PII {data.year} – điểm mạnh và điểm yếu của từng tỉnh/thành "
+           "phố (các chỉ số có thứ hạng cao nhất và thấp nhất)", data, columns, strengths_frame(data))
+
+
 NOTES = (
     ("Điểm", "Điểm 0–100 của chỉ số, trụ cột con, trụ cột, chỉ số phụ và PII (bảng pii.scores; phương pháp: "
              "reference/method.yaml)."),
@@ -239,6 +261,7 @@ def write_workbook(data: ExportData, target: Path) -> Path:
     _overview(book, styles, data, frame)
     for code, name in data.nodes.filter(level="pillar").select("code", "name_vi").iter_rows():
         _pillar(book, styles, data, frame, code, name)
+    _strengths(book, styles, data)
     _notes(book, styles, data)
     book.close()
     return target

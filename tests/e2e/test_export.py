@@ -99,7 +99,8 @@ def _headers(ws, row: int) -> list[str | None]:
 def test_workbook_cells_equal_the_warehouse(export, conn: duckdb.DuckDBPyConnection) -> None:
     out = export("xlsx")  # default year: the latest scored
     book = openpyxl.load_workbook(out / "pii_2025.xlsx", read_only=True)
-    assert book.sheetnames == ["Tổng quan", *(f"Trụ cột {p}" for p in range(1, 8)), "Nguồn và ghi chú"]
+    assert book.sheetnames == ["Tổng quan", *(f"Trụ cột {p}" for p in range(1, 8)), "Điểm mạnh – điểm yếu",
+                               "Nguồn và ghi chú"]
     scores = {(r[0], r[1], r[2]): (r[3], r[4]) for r in conn.execute(
         "SELECT province_code, level, code, score, rank FROM pii.scores WHERE framework_year = 2025").fetchall()}
     values = frame(conn, "UNPIVOT (SELECT * EXCLUDE (framework_year, province_name) FROM core.pii_input "
@@ -133,6 +134,12 @@ def test_workbook_cells_equal_the_warehouse(export, conn: duckdb.DuckDBPyConnect
     assert [(r[0], r[3]) for r in overview] == sorted(
         ((p, rank) for (p, level, _), (_, rank) in scores.items() if level == "index"), key=lambda x: x[1])
     assert all(r[2] == pytest.approx(scores[(r[0], "index", "PII")][0], rel=1e-14) for r in overview)
+    # Strengths and weaknesses: every row of pii.strengths_weaknesses, its rank out of the year's 34 provinces.
+    kept = {(p, {"strength": "Điểm mạnh", "weakness": "Điểm yếu"}[k], n, i, f"{r}/34") for p, k, n, i, r in
+            conn.execute("SELECT province_code, kind, position, indicator_code, rank FROM pii.strengths_weaknesses "
+                         "WHERE framework_year = 2025").fetchall()}
+    shown = [r for r in book["Điểm mạnh – điểm yếu"].iter_rows(min_row=4, values_only=True) if r[0] is not None]
+    assert kept and {(r[0], r[2], r[3], r[4], r[6]) for r in shown} == kept and len(shown) == len(kept)
 
 
 def test_exports_are_byte_identical_and_bad_years_are_refused(export, published: Path, tmp_path: Path,

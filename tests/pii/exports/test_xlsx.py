@@ -24,7 +24,7 @@ def rows(ws, first: int) -> list[tuple]:
 
 
 def test_sheets_headers_and_frozen_panes(book: openpyxl.Workbook) -> None:
-    assert book.sheetnames == ["Tổng quan", "Trụ cột 1", "Trụ cột 6", "Nguồn và ghi chú"]
+    assert book.sheetnames == ["Tổng quan", "Trụ cột 1", "Trụ cột 6", "Điểm mạnh – điểm yếu", "Nguồn và ghi chú"]
     overview, pillar = book["Tổng quan"], book["Trụ cột 6"]
     assert overview["A2"].value == SYNTHETIC_NOTICE
     assert [c.value for c in overview[3]][:7] == ["Mã tỉnh", "Tỉnh/Thành phố", "Chỉ số PII", None,
@@ -52,11 +52,19 @@ def test_rows_follow_the_rank_and_hold_the_values(book: openpyxl.Workbook) -> No
     assert (pillar["H6"].number_format, pillar["I6"].number_format) == ("0.00", "0")
 
 
+def test_strengths_and_weaknesses_sheet_reads_as_leaders_read_it(book: openpyxl.Workbook) -> None:
+    ws = book["Điểm mạnh – điểm yếu"]
+    assert [c.value for c in ws[3]] == ["Mã tỉnh", "Tỉnh/Thành phố", "Loại", "Thứ tự", "Mã chỉ số", "Chỉ số",
+                                        "Xếp hạng", "Điểm"]
+    assert rows(ws, 4) == [("02", PROVINCES["02"], "Điểm mạnh", 1, "6.1.1", "+Số đơn đăng ký sáng chế", "1/3", 90)]
+    assert ws.freeze_panes == "C4" and ws["A2"].value == SYNTHETIC_NOTICE
+
+
 def test_formula_like_text_stays_text(data: ExportData, tmp_path: Path) -> None:
     path = write_workbook(data, tmp_path / "pii_2025.xlsx")
     book = openpyxl.load_workbook(path)
     cells = [c for ws in book for row in ws.iter_rows() for c in row if c.value == PROVINCES["02"]]
-    assert len(cells) == 3  # the overview and both pillar sheets
+    assert len(cells) == 4  # the overview, both pillar sheets and the strengths and weaknesses
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
     header = book["Trụ cột 6"]["G4"]
     assert header.value.startswith("6.1.1 +") and not header.quotePrefix  # starts with its code: harmless
