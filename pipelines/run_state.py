@@ -27,8 +27,9 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import build_state, selection
+from pipelines.jobs import pii_refresh
 
-JOB = "pii_refresh"  # the job whose runs record the state (pipelines/jobs.py)
+JOB = pii_refresh.name  # the job whose runs record the state
 CLI_TAG = "pii/launched_by"  # on runs `pii materialize` executes: it records their state itself
 CLI_VALUE = "pii materialize"
 LANDING_FILES = dg.AssetKey(["meta", "landing_files"])

@@ -25,7 +25,7 @@ from assets._quality import spec
 from assets._warehouse import ensure_schemas, table_metadata, write_frame
 from assets.staging.tabular import record_list_sources, set_based_listing
 from pii.catalog import Source, load_sources
-from pii.db_layout import drop_if_layout_differs, table_columns
+from pii.db_layout import table_columns
 from pii.ingest.conform import conform_raw
 from pii.ingest.file_register import landing_register
 from pii.ingest.inventory import Inventory, quarantine_entries, take_inventory
@@ -147,8 +147,10 @@ def _open_cursor(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple
     conn.execute(CURSOR_DDL)
     frames = ConformResult().frames()
     for table, (key, _) in OUTPUTS.items():
-        if table_columns(conn, table) != tuple(frames[key].columns):
-            drop_if_layout_differs(conn, table, frames[key].columns)
+        columns = table_columns(conn, table)
+        if columns != tuple(frames[key].columns):
+            if columns:  # built by an older version: rebuilt empty, every file conformed again
+                conn.execute(f"DROP TABLE {table}")
             write_frame(conn, table, frames[key], [])
             conn.execute(f"DELETE FROM {CURSOR}")
     return {(s, p): (sha, err, fp) for s, p, sha, err, fp in conn.execute(f"SELECT * FROM {CURSOR}").fetchall()}
