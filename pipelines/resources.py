@@ -155,8 +155,11 @@ class BuildDuckDBResource(DuckDBResource):
             migrate_build_file(path)  # under the lock: no other run has the file open
             # Every run drops the build state the last `pii materialize` recorded (pipelines/selection.py), runs
             # the daemon launches too: it stops describing the file, and analyst/comments would find its tables.
+            from pii.quality import gx_worker
             from pipelines import run_state
             from pipelines.build_state import forget_build_state
+
+            gx_worker.prestart()  # GX loads in its worker process while the first steps run (idempotent)
 
             self._start = run_state.snapshot_at_start(context.run, path, landing_dir())
             forget_build_state(path)

@@ -137,6 +137,9 @@ def _run_locked(selection: str | None, log_level: str, progress: str, full: bool
         if plan.nothing_to_do:
             return RunReport(True, 0, [], [], [], plan.previous.run_id if plan.previous else "", ran=False,
                              plan=[plan.reason])
+    from pii.quality import gx_worker
+
+    gx_worker.prestart()  # imports GX on the other core while Dagster and the definitions load here
     import dagster as dg
 
     from pipelines.dead_runs import fail_dead_runs, process_tags

@@ -1,0 +1,76 @@
+"""GX validation in its worker process: the run's process loads definitions without GX, the worker answers as
+GX in the process would, a mistyped expectation still fails naming the file and expectation, and a worker
+that dies fails one validation, not the next."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pii.quality import gx_worker
+from pii.quality.gx_suite import SuiteError, load_suite, validate
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _suite_file(tmp_path: Path, kind: str = "expect_column_values_to_be_between") -> Path:
+    path = tmp_path / "t.values.json"
+    path.write_text(json.dumps({"name": "t.values", "expectations": [
+        {"type": kind, "kwargs": {"column": "value", "min_value": 0, "max_value": 100},
+         "meta": {"id": "value_range", "severity": "critical"}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "province_code"},
+         "meta": {"id": "province_present", "severity": "warning"}},
+    ]}), encoding="utf-8")
+    return path
+
+
+def _frame() -> pd.DataFrame:
+    frame = pd.DataFrame({"province_code": ["01", None, "79", "92"], "value": [5.0, 250.0, -1.0, 40.0]})
+    frame.index.name = "table_row"
+    return frame
+
+
+def test_definitions_load_without_great_expectations() -> None:
+    code = "import sys, pipelines.definitions; print(sorted(m for m in sys.modules if m.startswith('great_exp')))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PII_ENV": "local"})
+    assert out.stdout.strip() == "[]"
+
+
+def test_worker_answers_as_gx_in_process(tmp_path: Path) -> None:
+    suite = load_suite(_suite_file(tmp_path))
+    here, there = validate(suite, _frame()), gx_worker.validate(suite, _frame())
+    assert there == here
+    by_id = {o.id: o for o in there}
+    assert not by_id["value_range"].success and by_id["value_range"].unexpected_count == 2
+    assert sorted(by_id["value_range"].examples) == [-1.0, 250.0]
+    assert not by_id["province_present"].success and by_id["province_present"].unexpected_count == 1
+
+
+def test_mistyped_expectation_fails_in_the_worker_naming_it(tmp_path: Path) -> None:
+    path = _suite_file(tmp_path, kind="expect_column_values_to_be_betwen")
+    with pytest.raises(SuiteError, match=r"t\.values\.json: expectations\[0\] \(value_range\): field 'type' "
+                                         r"'expect_column_values_to_be_betwen' is not a GX expectation"):
+        load_suite(path)
+    suite = load_suite(path, types=False)  # how the definitions load it: no GX in the run's process
+    with pytest.raises(SuiteError, match=r"t\.values\.json: expectations\[0\] \(value_range\): field 'type'"):
+        gx_worker.validate(suite, _frame())
+
+
+def test_dead_worker_fails_one_validation_and_the_next_starts_another(tmp_path: Path) -> None:
+    suite = load_suite(_suite_file(tmp_path))
+    gx_worker.validate(suite, _frame())
+    pool = gx_worker._pool
+    assert pool is not None
+    for process in list(pool._processes.values()):
+        os.kill(process.pid, signal.SIGKILL)
+    with pytest.raises(RuntimeError, match=r"t\.values\.json: the GX validation process died before answering"):
+        gx_worker.validate(suite, _frame())
+    assert [o.id for o in gx_worker.validate(suite, _frame())] == ["value_range", "province_present"]
