@@ -209,8 +209,10 @@ def _select_sql(conn: duckdb.DuckDBPyConnection, source: Source, f: LandingFile,
     if dialect.fmt == "parquet":
         dialect = parquet_dialect(conn, path, f, columns)
         picked = ", ".join(f"CAST({sql_ident(col)} AS VARCHAR) AS {sql_ident(name)}" for name, col in dialect.names)
+        # No ORDER BY: with preserve_insertion_order (DuckDB's default) the rows arrive in file order anyway, and
+        # sorting a million-row file cost a third of its read.
         select = (f"SELECT {fixed}, file_row_number + 2, {picked}, NULL, NULL "
-                  f"FROM read_parquet({sql_lit(str(path))}, file_row_number = true) ORDER BY file_row_number")
+                  f"FROM read_parquet({sql_lit(str(path))}, file_row_number = true)")
         return [select], dict(dialect.names)
     if dialect.fmt == "lines":
         reader = (f"read_csv({sql_lit(str(path))}, header = false, delim = '\x1f', quote = '', escape = '', "
