@@ -22,16 +22,15 @@ from pipelines.environment import warehouse_path
 PUBLISH_KEY = dg.AssetKey(["meta", "published_warehouse"])
 STALE_AFTER = timedelta(hours=36)  # a nightly run may fail once: the warehouse is stale after the second miss
 
-with warnings.catch_warnings():  # "superseded" by FreshnessPolicy (see above), not deprecated
-    warnings.simplefilter("ignore")
+with warnings.catch_warnings():  # both "superseded" by FreshnessPolicy (see above), not deprecated
+    warnings.simplefilter("ignore", dg.SupersessionWarning)
     freshness_checks = dg.build_last_update_freshness_checks(
         assets=[PUBLISH_KEY], lower_bound_delta=STALE_AFTER, severity=dg.AssetCheckSeverity.ERROR)
+    # Launches a run of the check when the last passing evaluation's "fresh until" time has passed.
+    freshness_checks_sensor = dg.build_sensor_for_freshness_checks(
+        freshness_checks=freshness_checks, name="published_warehouse_freshness",
+        minimum_interval_seconds=600, default_status=dg.DefaultSensorStatus.RUNNING)
 FRESHNESS_CHECK_KEY = dg.AssetCheckKey(PUBLISH_KEY, "freshness_check")
-
-# Launches a run of the check when the last passing evaluation's "fresh until" time has passed.
-freshness_checks_sensor = dg.build_sensor_for_freshness_checks(
-    freshness_checks=freshness_checks, name="published_warehouse_freshness",
-    minimum_interval_seconds=600, default_status=dg.DefaultSensorStatus.RUNNING)
 
 
 @dg.sensor(name="stale_warehouse_alert", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,

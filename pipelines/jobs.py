@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.dq_report_hooks import dq_report_after_failure, dq_report_on_failure
-
 WRITER_TAGS = {"duckdb_writer": "true"}
 
 pii_refresh = dg.define_asset_job(
@@ -13,6 +11,6 @@ pii_refresh = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description="Ingest every landing file, conform, compute indicator tables, run quality checks, publish.",
     tags=WRITER_TAGS,
-    # A run that cannot publish still rewrites warehouse/reports/dq_latest.md, saying what blocked it.
-    hooks={dq_report_on_failure, dq_report_after_failure},
+    # A run that cannot publish still rewrites warehouse/reports/dq_latest.md, saying what blocked it: the duckdb
+    # resource writes it when the run ends (pipelines/blocked_report.py).
 )

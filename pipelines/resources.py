@@ -6,9 +6,11 @@ writes to (``duckdb``), both visible with their values and environment variables
 deployment's default otherwise (default locations: pii/paths.py). ``production`` has no default location:
 loading the definitions without ``PII_LANDING_DIR``, ``PII_DUCKDB_PATH`` or ``PII_STATE_DIR`` fails naming it.
 
-The ``duckdb`` resource holds the writer lock (pipelines/writer_lock.py) from the start of a run to its end and
-retries DuckDB's transient IO errors on connect. A run tagged ``pii/years`` (a year backfill launched from the UI)
-has those years' landing files forgotten by it once the lock is held (pipelines/selection.py).
+The ``duckdb`` resource holds the writer lock (pipelines/writer_lock.py) from the start of a run to its end,
+retries DuckDB's transient IO errors on connect, and at the end of a run with a failed step writes its
+data-quality report (pipelines/blocked_report.py) where ``paths`` says. A run tagged ``pii/years`` (a year
+backfill launched from the UI) has those years' landing files forgotten by it once the lock is held
+(pipelines/selection.py).
 
 The working file is created in DuckDB's v1.0.0 storage format (``storage_compatibility_version``), so the
 file published from it by a plain copy opens in DuckDB 1.x clients as well as 2.x (docs/decisions.md).
@@ -123,12 +125,14 @@ class BuildDuckDBResource(DuckDBResource):
     """The working file, locked for the whole run: setup takes the writer lock, teardown gives it back.
 
     With the in-process executor the resources of a run are set up once, before its first step, and torn down
-    after its last (hooks included), so the lock covers every write of the run.
+    after its last step, so the lock covers every write of the run.
     """
 
     lock_timeout_seconds: float = Field(default=writer_lock.DEFAULT_TIMEOUT_SECONDS, gt=0, description=(
         f"{LOCK_TIMEOUT_VARIABLE}: how long a run waits for another run writing the build file, then fails"))
     connect_attempts: int = Field(default=5, ge=1, description="connects tried on transient DuckDB IO errors")
+    paths: PiiPaths | None = Field(default=None, description="the deployment's locations: where the report of a "
+                                   "run that cannot publish goes (none: no report)")
     _lock: Path | None = PrivateAttr(default=None)
     _run_id: str = PrivateAttr(default="")
     _log: Any = PrivateAttr(default=None)
@@ -203,11 +207,27 @@ class BuildDuckDBResource(DuckDBResource):
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         try:
-            self.close_shared()
+            self._report_if_blocked(context)
         finally:
-            if self._lock is not None:
-                writer_lock.release(self._lock, self._run_id)
-                self._lock = None
+            try:
+                self.close_shared()
+            finally:
+                if self._lock is not None:
+                    writer_lock.release(self._lock, self._run_id)
+                    self._lock = None
+
+    def _report_if_blocked(self, context: dg.InitResourceContext) -> None:
+        """After the run's last step, still under the lock: the report of a run with a failed step."""
+        if self.paths is None or self._lock is None or context.instance is None or not context.run_id:
+            return
+        from pipelines.blocked_report import write_if_blocked
+
+        warn = context.log.warning if context.log is not None else log_line
+        try:
+            write_if_blocked(context.instance, context.run_id, self.paths, self.get_connection,
+                             context.log.info if context.log is not None else log_line)
+        except Exception as exc:  # never hide the run's own failure behind the report's
+            warn(f"data-quality report of the failed run not written: {type(exc).__name__}: {exc}")
 
     def record_state_after_publish(self, context: dg.AssetExecutionContext, published: Path) -> None:
         """At the end of the publish step of a run the daemon or the UI started: record the build state, as
@@ -270,10 +290,12 @@ def log_line(message: str) -> None:
 
 
 def build_resource(path: Path, lock_timeout_seconds: float = writer_lock.DEFAULT_TIMEOUT_SECONDS,
-                   connect_attempts: int = 5) -> BuildDuckDBResource:
-    """The DuckDB resource on the working file ``path``, creating it in the 1.x-readable storage format."""
+                   connect_attempts: int = 5, paths: PiiPaths | None = None) -> BuildDuckDBResource:
+    """The DuckDB resource on the working file ``path``, creating it in the 1.x-readable storage format;
+    ``paths``: where the report of a run that cannot publish goes (pipelines/blocked_report.py)."""
     return BuildDuckDBResource(database=str(path), connection_config=BUILD_CONNECTION_CONFIG,
-                               lock_timeout_seconds=lock_timeout_seconds, connect_attempts=connect_attempts)
+                               lock_timeout_seconds=lock_timeout_seconds, connect_attempts=connect_attempts,
+                               paths=paths)
 
 
 def _setting(variable: str, default: object, kind: type = str) -> Any:
@@ -322,5 +344,7 @@ def resources() -> dict[str, object]:
     settings = environment_settings()
     path = build_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return {"duckdb": build_resource(path, settings["writer_lock_timeout_seconds"], settings["connect_attempts"]),
-            "paths": paths_resource(settings)}
+    paths = paths_resource(settings)
+    return {"duckdb": build_resource(path, settings["writer_lock_timeout_seconds"], settings["connect_attempts"],
+                                     paths),
+            "paths": paths}

@@ -206,7 +206,7 @@ def report_from_result(result: dg.ExecuteInProcessResult, defs: dg.Definitions,
     """Checks passed and failed, failed steps, and the first lines of why each failed, from a finished run."""
     import dagster as dg
 
-    from pipelines.dq_report_hooks import CHECK_BLOCKED, error_first_lines
+    from pipelines.blocked_report import CHECK_BLOCKED, error_first_lines
 
     graph = defs.resolve_asset_graph()
     passed, failed, warned, details = 0, [], [], {}

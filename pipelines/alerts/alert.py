@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.events import DagsterEventType
 
-from pipelines.dq_report_hooks import CHECK_BLOCKED, error_first_lines, step_failures
+from pipelines.blocked_report import CHECK_BLOCKED, error_first_lines, step_failures
 from pipelines.environment import warehouse_path
 
 LINE_WIDTH = 200

@@ -32,8 +32,7 @@ from pipelines.dead_runs import (
     process_started_at,
     process_tags,
 )
-from pipelines.dq_report_hooks import dq_report_after_failure, dq_report_on_failure
-from pipelines.resources import PiiPaths
+from pipelines.resources import BUILD_CONNECTION_CONFIG, PiiPaths, build_resource
 from pipelines.run import report_from_result
 
 REPO = Path(__file__).resolve().parents[2]
@@ -247,7 +246,7 @@ def test_blocked_run_writes_a_complete_report_naming_what_blocked_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     published = tmp_path / "warehouse" / "pii_warehouse.duckdb"
-    monkeypatch.setenv("PII_DUCKDB_PATH", str(tmp_path / "elsewhere.duckdb"))  # the hooks read the resource
+    monkeypatch.setenv("PII_DUCKDB_PATH", str(tmp_path / "elsewhere.duckdb"))  # the report reads the resource
 
     @dg.asset(key=["staging", "checked"], check_specs=[spec("staging.checked", "sums_agree", "critical", "sums")])
     def checked(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> Iterator[object]:
@@ -274,12 +273,12 @@ def test_blocked_run_writes_a_complete_report_naming_what_blocked_it(
     def downstream() -> None:
         return None
 
-    job = dg.define_asset_job("tiny_refresh", hooks={dq_report_on_failure, dq_report_after_failure})
-    defs = dg.Definitions(assets=[checked, broken, fine, later, downstream], jobs=[job],
-                          resources={"duckdb": DuckDBResource(database=str(tmp_path / "build.duckdb")),
-                                     "paths": PiiPaths(landing_dir=str(tmp_path / "landing"),
-                                                       warehouse_path=str(published))})
-    with duckdb.connect(str(tmp_path / "build.duckdb")) as conn:
+    job = dg.define_asset_job("tiny_refresh")  # no hooks: the duckdb resource writes the report as the run ends
+    paths = PiiPaths(landing_dir=str(tmp_path / "landing"), warehouse_path=str(published))
+    defs = dg.Definitions(assets=[checked, broken, fine, later, downstream], jobs=[job], executor=dg.in_process_executor,
+                          resources={"duckdb": build_resource(tmp_path / "build.duckdb", 5, paths=paths),
+                                     "paths": paths})
+    with duckdb.connect(str(tmp_path / "build.duckdb"), config=BUILD_CONNECTION_CONFIG) as conn:
         conn.execute("CREATE SCHEMA meta")  # the reference layer creates it in the real graph
     stale = published.parent / "reports" / "dq_latest.md"
     stale.parent.mkdir(parents=True)
