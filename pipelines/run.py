@@ -174,6 +174,7 @@ def _run_locked(selection: str | None, log_level: str, progress: str, full: bool
                                         run_id=run_id)
     finally:
         shown.close()
+        _stop_workers()
     report = report_from_result(result, defs, cleared)
     if report.success and not report.checks_failed:
         if not selection:
@@ -184,6 +185,16 @@ def _run_locked(selection: str | None, log_level: str, progress: str, full: bool
             build_state.record_build_state(build, previous.run_id, previous.fingerprint, previous.published_path,
                                            previous.files, previous.finished_at)
     return dataclasses.replace(report, plan=plan_lines)
+
+
+def _stop_workers() -> None:
+    """The run's worker processes (GX validation, file reader) are stopped as soon as the run ends, not at the
+    interpreter's exit (pii.cli.run ends the process without tearing its modules down)."""
+    from pii.ingest.isolated_read import stop_reader
+    from pii.quality import gx_worker
+
+    gx_worker.stop()
+    stop_reader()
 
 
 def _defs() -> dg.Definitions:

@@ -113,6 +113,12 @@ def _worker_pool() -> ProcessPoolExecutor:
     return _pool
 
 
+def stop_reader() -> None:
+    """Stop the reader process at once (it keeps no state): at the end of a run, not at the interpreter's exit."""
+    with _lock:
+        _stop_worker(kill=True)
+
+
 def _stop_worker(kill: bool = False) -> None:
     global _pool
     if _pool is None:

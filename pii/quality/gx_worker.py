@@ -14,7 +14,9 @@ validation starts a new one.
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
+import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,6 +30,10 @@ from pii.quality.gx_suite import ExpectationOutcome, Suite, SuiteError
 # ---- in the worker process ------------------------------------------------------------------------------
 def _warm() -> None:
     """Pool initializer: import GX and build the context once, for every validation that follows."""
+    # When the pool stops this process, multiprocessing runs its finalizers (semaphores given back) and then the
+    # exit handlers: this one, registered first, runs last and ends the process without tearing GX's modules
+    # down (a second of CPU the run would wait for). Killing the process instead leaks a semaphore GX made.
+    atexit.register(os._exit, 0)
     gx_suite.gx_context()
 
 

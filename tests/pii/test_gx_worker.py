@@ -74,3 +74,28 @@ def test_dead_worker_fails_one_validation_and_the_next_starts_another(tmp_path: 
     with pytest.raises(RuntimeError, match=r"t\.values\.json: the GX validation process died before answering"):
         gx_worker.validate(suite, _frame())
     assert [o.id for o in gx_worker.validate(suite, _frame())] == ["value_range", "province_present"]
+
+
+def test_stopped_worker_exits_cleanly_and_leaks_nothing(tmp_path: Path) -> None:
+    """stop() ends the worker through multiprocessing's own exit (semaphores given back), then at once."""
+    script = tmp_path / "use_worker.py"
+    script.write_text(
+        "import sys, time\n"
+        "import pandas as pd\n"
+        "from pii.quality import gx_worker\n"
+        "from pii.quality.gx_suite import load_suite\n"
+        "if __name__ == '__main__':\n"
+        "    frame = pd.DataFrame({'province_code': ['01'], 'value': [5.0]})\n"
+        f"    outcomes = gx_worker.validate(load_suite(__import__('pathlib').Path({str(_suite_file(tmp_path))!r}),"
+        " types=False), frame)\n"
+        "    process = next(iter(gx_worker._pool._processes.values()))\n"
+        "    started = time.perf_counter()\n"
+        "    gx_worker.stop()\n"
+        "    print(len(outcomes), process.exitcode, round(time.perf_counter() - started, 3))\n",
+        encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, check=True,
+                         timeout=120)
+    count, exitcode, seconds = out.stdout.split()
+    assert (count, exitcode) == ("2", "0")
+    assert float(seconds) < 0.8  # no teardown of GX's modules (about a second) before the worker is gone
+    assert "leaked" not in out.stderr and "Traceback" not in out.stderr, out.stderr
