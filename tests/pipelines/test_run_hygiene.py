@@ -275,7 +275,8 @@ def test_blocked_run_writes_a_complete_report_naming_what_blocked_it(
 
     job = dg.define_asset_job("tiny_refresh")  # no hooks: the duckdb resource writes the report as the run ends
     paths = PiiPaths(landing_dir=str(tmp_path / "landing"), warehouse_path=str(published))
-    defs = dg.Definitions(assets=[checked, broken, fine, later, downstream], jobs=[job], executor=dg.in_process_executor,
+    defs = dg.Definitions(assets=[checked, broken, fine, later, downstream], jobs=[job],
+                          executor=dg.in_process_executor,
                           resources={"duckdb": build_resource(tmp_path / "build.duckdb", 5, paths=paths),
                                      "paths": paths})
     with duckdb.connect(str(tmp_path / "build.duckdb"), config=BUILD_CONNECTION_CONFIG) as conn:
