@@ -194,7 +194,8 @@ def run() -> NoReturn:
 
     Tearing down what a run imports (Dagster, SQLAlchemy, pydantic, polars, DuckDB) took about a second after
     everything was written and closed. Exit handlers still run first (logging, temporary folders, worker pools);
-    an exception other than a usage error keeps its traceback and the normal exit.
+    an exception other than a usage error keeps its traceback and the normal exit, and so does a process under
+    a profiler or a coverage tracer (they write their data as the interpreter exits).
     """
     import atexit
     import gc
@@ -202,6 +203,8 @@ def run() -> NoReturn:
     import threading
 
     code = main()
+    if sys.gettrace() is not None or sys.getprofile() is not None:  # a profiler or coverage writes at exit
+        sys.exit(code)
     gc.collect()  # finalizers of what is unreachable (temporary folders, multiprocessing objects) run now
     # What the interpreter's own exit does first, in its order: threads' exit hooks (worker pools send their
     # workers the stop signal) and joins, then the exit handlers (multiprocessing joins its children).

@@ -129,24 +129,29 @@ def _indicator_names(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def apply_comments(conn: duckdb.DuckDBPyConnection, dictionary: Dictionary) -> int:
-    """COMMENT ON every published relation and column the dictionary describes; returns comments written."""
+    """COMMENT ON every published relation and column the dictionary describes whose comment differs (a
+    relation an earlier run built and this one did not replace keeps its comments: no catalog write); returns
+    the comments written."""
     indicators = _indicator_names(conn)
-    kinds = {f"{s}.{t}": k for s, t, k, _ in relations(conn)}
+    kinds = {f"{s}.{t}": (k, c) for s, t, k, c in relations(conn)}
     written = 0
     for name, cols in columns_of(conn).items():
         doc = dictionary.table(name)
         if doc is None:
             continue
         quoted = ".".join(f'"{p}"' for p in name.split("."))
-        conn.execute(f"COMMENT ON {kinds[name].upper()} {quoted} IS {_literal(doc.comment())}")
-        written += 1
-        for column, _, _ in cols:
+        kind, current = kinds[name]
+        if current != doc.comment():
+            conn.execute(f"COMMENT ON {kind.upper()} {quoted} IS {_literal(doc.comment())}")
+            written += 1
+        for column, _, comment in cols:
             text = dictionary.column(name, column)
             if text is None:
                 continue
             text = text.replace("{indicator}", indicators.get(column, column))
-            conn.execute(f'COMMENT ON COLUMN {quoted}."{column}" IS {_literal(text)}')
-            written += 1
+            if comment != text:
+                conn.execute(f'COMMENT ON COLUMN {quoted}."{column}" IS {_literal(text)}')
+                written += 1
     return written
 
 

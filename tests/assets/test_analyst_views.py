@@ -72,8 +72,9 @@ def test_comment_gaps_name_the_uncommented_columns(tmp_path: Path) -> None:
     # 9 of 10 columns is the 90 % floor; shared column names cover the view.
     nine = Dictionary("", {}, {"c0": "shared"}, {
         "core.t": TableDoc("T.", "one row", {f"c{i}": "x" for i in range(1, 9)}), "core.v": TableDoc("V.")}, {})
-    apply_comments(conn, nine)
+    assert apply_comments(conn, nine) == 4  # only what changed: v, t.c0 (shared), t.c8 and v.c0
     assert comment_gaps(conn) == []
+    assert apply_comments(conn, nine) == 0  # comments already as described: no catalog write
     assert conn.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 't'").fetchall() == \
         [("T. Grain: one row",)]
 
