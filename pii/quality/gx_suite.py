@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from pii.paths import EXPECTATIONS_DIR
-from pii.quality.reference_sets import reference_parameters
+from pii.quality.reference_sets import PARAMETER_NAMES, reference_parameters
 
 SEVERITIES = ("critical", "warning")
 
@@ -95,10 +95,10 @@ def load_suite(path: Path, types: bool = True) -> Suite:
             raise SuiteError(f"{where}: field 'meta.id' is missing")
         if meta.get("severity") not in SEVERITIES:
             raise SuiteError(f"{where} ({meta['id']}): field 'meta.severity' must be one of {SEVERITIES}")
-        unknown = parameters_used(entry.get("kwargs", {})) - set(reference_parameters())
+        unknown = parameters_used(entry.get("kwargs", {})) - set(PARAMETER_NAMES)
         if unknown:
             raise SuiteError(f"{where} ({meta['id']}): unknown suite parameter(s) {sorted(unknown)}; "
-                             f"reference/ supplies {sorted(reference_parameters())}")
+                             f"reference/ supplies {sorted(PARAMETER_NAMES)}")
         if not isinstance(entry.get("type"), str):
             raise SuiteError(f"{where} ({meta['id']}): field 'type' {entry.get('type')!r} is not a GX expectation")
         specs.append(ExpectationSpec(meta["id"], entry["type"], entry.get("kwargs", {}), meta["severity"],

@@ -21,6 +21,11 @@ def _province_pairs() -> list[list[str]]:
         return sorted([row["boundary"], row["code"]] for row in csv.DictReader(f))
 
 
+# The names suites may use, known without reading reference/ (definitions check suites against them when they
+# load; the values, which parse the framework files, are built where GX validates: the worker process).
+PARAMETER_NAMES = ("boundaries", "framework_indicator_codes", "measure_codes", "province_codes_by_boundary")
+
+
 @cache
 def reference_parameters() -> dict[str, Any]:
     """Every suite parameter by name (values sorted, so suites validate deterministically)."""

@@ -13,7 +13,7 @@ import pandas as pd
 from pii.catalog import load_measures
 from pii.paths import EXPECTATIONS_DIR, REFERENCE_DIR
 from pii.quality.gx_suite import load_suite, parameters_used, suite_path, validate
-from pii.quality.reference_sets import reference_parameters
+from pii.quality.reference_sets import PARAMETER_NAMES, reference_parameters
 
 
 def _literals(value: Any) -> set[str]:
@@ -47,6 +47,7 @@ def test_parameters_are_the_reference_files() -> None:
             for e in json.loads(suite_path(t).read_text(encoding="utf-8"))["expectations"]
             for p in parameters_used(e["kwargs"])}
     assert used == set(params)
+    assert tuple(sorted(params)) == PARAMETER_NAMES  # the names definitions check suites against, without reading
 
 
 def test_suite_checks_values_against_reference(tmp_path: Path) -> None:
