@@ -36,6 +36,7 @@ from pii.ingest import read_limits
 from pii.ingest.grid import DelimitedRows, GridError, GridRow, read_grid
 from pii.ingest.read_limits import LimitExceeded
 from pii.parsing.encodings import EncodingError
+from pii.worker_guard import exit_with_parent
 
 Reader = Callable[[Path, str, str, list[str] | None], list[GridRow]]
 GRID_SCHEMA = pa.schema([("sheet", pa.string()), ("row_number", pa.int64()), ("cells", pa.list_(pa.string())),
@@ -58,8 +59,9 @@ _memory_mib = read_limits.MAX_READER_MEMORY_MIB
 
 
 def _start_worker(memory_mib: int, reader: Reader | None) -> None:
-    """Pool initializer: cap the address space, no core dumps on abort, and choose the reader."""
+    """Pool initializer: cap the address space, no core dumps on abort, choose the reader, and end with the run."""
     global _reader, _memory_mib
+    exit_with_parent()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     soft = memory_mib << 20 if hard == resource.RLIM_INFINITY else min(memory_mib << 20, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

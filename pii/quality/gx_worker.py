@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pandas as pd
 
 from pii.quality import gx_suite
+from pii.worker_guard import exit_with_parent
 from pii.quality.gx_suite import ExpectationOutcome, Suite, SuiteError
 
 
@@ -34,6 +35,7 @@ def _warm() -> None:
     # exit handlers: this one, registered first, runs last and ends the process without tearing GX's modules
     # down (a second of CPU the run would wait for). Killing the process instead leaks a semaphore GX made.
     atexit.register(os._exit, 0)
+    exit_with_parent()
     gx_suite.gx_context()
 
 
