@@ -24,8 +24,8 @@ from concurrent.futures.process import BrokenProcessPool
 import pandas as pd
 
 from pii.quality import gx_suite
-from pii.worker_guard import exit_with_parent
 from pii.quality.gx_suite import ExpectationOutcome, Suite, SuiteError
+from pii.worker_guard import exit_with_parent
 
 
 # ---- in the worker process ------------------------------------------------------------------------------
