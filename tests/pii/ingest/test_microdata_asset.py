@@ -90,3 +90,46 @@ def test_a_build_of_the_layout_that_landed_unit_records_is_rebuilt(tmp_path: Pat
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw.labour_force_survey").fetchall() == [(1,)]
         assert con.execute("SELECT raw_rows FROM meta.microdata_files").fetchall() == [(4,)]
+
+
+def _run_one(db: Path, layer: str) -> dg.ExecuteInProcessResult:
+    [asset] = [a for a in (raw_assets if layer == "raw" else microdata_assets)
+               if a.key.path[-1] == "labour_force_survey"]
+    paths = PiiPaths(landing_dir=str(db.parent / "landing"), warehouse_path=str(db.parent / "w.duckdb"))
+    return dg.materialize([asset], resources={"duckdb": DuckDBResource(database=str(db)), "paths": paths},
+                          raise_on_error=False)
+
+
+def test_a_file_that_changes_between_the_raw_and_staging_steps(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """An agency replaces or removes a file while a run is between its raw step (which listed it) and its staging
+    step: the removed file fails the row-conservation check naming it (the run does not publish) and the
+    replaced one is read as it now is; the next run lists the landing folder again and all is consistent."""
+    landing = tmp_path / "landing"
+    for year in (2023, 2024):
+        (landing / f"{year}/gso").mkdir(parents=True)
+        (landing / f"{year}/gso/lfs_{year}.csv").write_text(HEADER + GOOD, encoding="utf-8")
+    monkeypatch.setenv("PII_LANDING_DIR", str(landing))
+    db = tmp_path / "build.duckdb"
+    assert _run_one(db, "raw").success
+    (landing / "2023/gso/lfs_2023.csv").unlink()
+    (landing / "2024/gso/lfs_2024.csv").write_text(HEADER + GOOD + BAD, encoding="utf-8")
+
+    staged = _run_one(db, "staging")
+    [check] = staged.get_asset_check_evaluations()
+    assert (check.check_name, check.passed) == ("row_conservation", False)
+    failing = check.metadata["examples"].value["examples"]
+    assert [(f["file"], f["raw_rows"]) for f in failing] == [("2023/gso/lfs_2023.csv", None)]
+    with duckdb.connect(str(db), read_only=True) as con:
+        held = con.execute("SELECT file_path, row_number, reason_code FROM quarantine.rows ORDER BY 1, 2").fetchall()
+    assert held == [("2024/gso/lfs_2024.csv", 5, "unknown_province_code"),
+                    ("2024/gso/lfs_2024.csv", 6, "not_a_number")]  # the file as it is now
+
+    result = _run(db)  # the next run: raw lists the folder again, staging agrees with it
+    assert result.success
+    with duckdb.connect(str(db), read_only=True) as con:
+        register = con.execute("SELECT file_path FROM raw.labour_force_survey").fetchall()
+        ledger = con.execute("SELECT file_path, raw_rows FROM meta.microdata_files").fetchall()
+        years = con.execute("SELECT DISTINCT year FROM staging.microdata_observations").fetchall()
+    assert register == [("2024/gso/lfs_2024.csv",)] and ledger == [("2024/gso/lfs_2024.csv", 6)]
+    assert years == [(2024,)]
