@@ -116,17 +116,26 @@ def load_suite(path: Path, types: bool = True) -> Suite:
 
 def check_types(suite: Suite) -> None:
     """Every expectation of ``suite`` has a type GX knows and kwargs GX accepts (GX would drop a mistyped one)."""
+    _gx_expectations(suite)
+
+
+def _gx_expectations(suite: Suite) -> list[Any]:
+    """GX's expectation objects of ``suite`` (``meta.id`` kept); a type or kwargs GX rejects is a SuiteError
+    naming the file and expectation."""
     from great_expectations.exceptions import ExpectationNotFoundError
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+    built = []
     for i, spec in enumerate(suite.expectations):
         where = f"{suite.path.name}: expectations[{i}] ({spec.id})"
         try:
-            ExpectationConfiguration(type=spec.type, kwargs=spec.kwargs).to_domain_obj()
+            built.append(ExpectationConfiguration(type=spec.type, kwargs=spec.kwargs,
+                                                  meta={"id": spec.id}).to_domain_obj())
         except ExpectationNotFoundError as exc:
             raise SuiteError(f"{where}: field 'type' {spec.type!r} is not a GX expectation") from exc
         except Exception as exc:  # invalid kwargs surface as pydantic errors
             raise SuiteError(f"{where}: invalid kwargs: {exc}") from exc
+    return built
 
 
 @cache
@@ -144,20 +153,19 @@ def gx_context() -> Any:
 
 
 def validate(suite: Suite, frame: pd.DataFrame) -> list[ExpectationOutcome]:
-    """Run every expectation of ``suite`` on ``frame``; outcomes in suite order."""
+    """Run every expectation of ``suite`` on ``frame``; outcomes in suite order. A type or kwargs GX rejects is a
+    SuiteError naming the file and expectation (suites loaded with ``types=False`` are checked here)."""
     import great_expectations as gx
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+    expectations = _gx_expectations(suite)
     ctx = gx_context()
     name = f"{suite.name}-{id(frame)}"
     datasource = ctx.data_sources.add_or_update_pandas(name)
     batch_def = datasource.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("all")
     batch = batch_def.get_batch(batch_parameters={"dataframe": frame})
     gx_suite = gx.ExpectationSuite(name=name)
-    for spec in suite.expectations:
-        gx_suite.add_expectation(
-            ExpectationConfiguration(type=spec.type, kwargs=spec.kwargs, meta={"id": spec.id}).to_domain_obj()
-        )
+    for expectation in expectations:
+        gx_suite.add_expectation(expectation)
     if len(gx_suite.expectations) != len(suite.expectations):
         raise SuiteError(f"{suite.path.name}: GX kept {len(gx_suite.expectations)} of {len(suite.expectations)}")
     result = batch.validate(gx_suite, result_format="SUMMARY", expectation_parameters=reference_parameters())

@@ -6,9 +6,9 @@ interpreter, no threads or locks shared with the run) imports GX and builds its 
 core while the definitions load and the raw steps run; a validating step then sends the table's frame
 (pickled; thousands of rows, not millions) and gets the outcomes back. The run's process never imports GX.
 
-The worker checks a suite's expectation types against GX before validating with it (definitions load the
-suites without GX, pii/quality/gx_suite.py), so a mistyped type still fails the validating step with the file
-and expectation named. A worker that dies fails the validating step with that said, and the next
+Definitions load the suites without GX (pii/quality/gx_suite.py); validating checks each expectation's type
+and kwargs as it builds GX's objects, so a mistyped type still fails the validating step with the file and
+expectation named. A worker that dies fails the validating step with that said, and the next
 validation starts a new one.
 """
 
@@ -44,8 +44,7 @@ def _ready() -> bool:
 
 
 def _validate(suite: Suite, frame: pd.DataFrame) -> list[ExpectationOutcome]:
-    gx_suite.check_types(suite)
-    try:
+    try:  # a mistyped expectation is a SuiteError from validate itself (the suite was loaded without GX)
         return gx_suite.validate(suite, frame)
     except SuiteError:
         raise
