@@ -69,9 +69,7 @@ def gx_specs(table: str) -> list[dg.AssetCheckSpec]:
 
 def gx_results(conn: duckdb.DuckDBPyConnection, run_id: str, table: str) -> Iterator[dg.AssetCheckResult]:
     suite = gx_suite(table)
-    frame = conn.sql(f"SELECT * FROM {table}").df()
-    frame.index.name = "table_row"
-    for o in gx_worker.validate(suite, frame):
+    for o in gx_worker.validate(suite, conn.sql(f"SELECT * FROM {table}").to_arrow_table()):
         record(conn, run_id, table, o.id, "gx", o.severity, o.success, o.unexpected_count, o.element_count,
                o.examples, f"{o.type}: {o.description}")
         yield dg.AssetCheckResult(

@@ -176,6 +176,7 @@ def _run_locked(selection: str | None, log_level: str, progress: str, full: bool
         shown.close()
         _stop_workers()
     report = report_from_result(result, defs, cleared)
+    instance.dispose()  # closes the event log's files (pipelines/instance_storage.py): each checkpointed once
     if report.success and not report.checks_failed:
         if not selection:
             if plan.reread and not plan.full and plan.previous is not None:  # other sources' changes still to run

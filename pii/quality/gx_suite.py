@@ -18,12 +18,14 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from pii.paths import EXPECTATIONS_DIR
 from pii.quality.reference_sets import PARAMETER_NAMES, reference_parameters
+
+if TYPE_CHECKING:  # pandas only where GX runs (the worker, tests): the run's process never imports it
+    import pandas as pd
+    import pyarrow as pa
 
 SEVERITIES = ("critical", "warning")
 
@@ -150,6 +152,16 @@ def gx_context() -> Any:
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     return ctx
+
+
+def pandas_frame(table: pa.Table) -> pd.DataFrame:
+    """The pandas frame GX validates: DuckDB's conversion of the Arrow table (the frame ``relation.df()`` gives),
+    indexed by ``table_row`` (the row's position, which failing examples name)."""
+    import duckdb
+
+    frame = duckdb.from_arrow(table).df()
+    frame.index.name = "table_row"
+    return frame
 
 
 def validate(suite: Suite, frame: pd.DataFrame) -> list[ExpectationOutcome]:
