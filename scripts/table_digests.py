@@ -24,7 +24,7 @@ import duckdb
 # Tables that record run ids and times by design (tests/e2e/test_determinism.py leaves out the same ones).
 RUN_LOGS = frozenset({"meta.file_versions", "meta.dq_results"})
 # Caches keyed by a fingerprint of the code itself: any code change changes them, by design (not an output).
-CODE_KEYED = frozenset({"meta.conform_cursor"})
+CODE_KEYED = frozenset({"meta.conform_cursor", "meta.engine_cursor"})
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 
 

@@ -10,7 +10,8 @@ from assets._quality import result as check_result
 from assets._quality import spec
 from assets._warehouse import table_metadata
 from assets.pii import checks
-from assets.pii._inputs import GROUP, INPUT_DEPS, load_years, write_table
+from assets.pii._inputs import GROUP, INPUT_DEPS, YearInput, load_years
+from assets.pii._reuse import compute_years, write_with_cursor
 from pii.scoring.config import load_method_config
 from pii.scoring.index import score_year
 
@@ -51,18 +52,17 @@ CHECKS = {
 def pii_index(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     config = load_method_config()
     started = time.perf_counter()
+    def compute(y: YearInput) -> dict[str, pl.DataFrame]:
+        r = score_year(y.year, y.idata, y.structure, config)
+        return {SCORES: r.scores, SW: r.strengths_weaknesses, LOG: r.treatment_log, EFFICIENCY: r.efficiency}
+
     with duckdb.get_connection() as conn:
         years = load_years(conn)
-        results = [score_year(y.year, y.idata, y.structure, config) for y in years]
-        frames = {
-            SCORES: pl.concat([r.scores for r in results]),
-            SW: pl.concat([r.strengths_weaknesses for r in results]),
-            LOG: pl.concat([r.treatment_log for r in results]),
-            EFFICIENCY: pl.concat([r.efficiency for r in results]),
-        }
+        # A year is kept only when all four tables hold it for these inputs (one engine run writes all four).
+        done = compute_years(conn, list(TABLES), years, config, compute)
         selected = [t for t in TABLES if dg.AssetKey(t.split(".")) in context.selected_asset_keys]
-        for table in selected:
-            write_table(conn, table, frames[table], TABLES[table][0])
+        for table in selected if not done.unchanged else []:
+            write_with_cursor(conn, table, done.frames[table], TABLES[table][0], done.digests)
         elapsed = time.perf_counter() - started
         method = config.method()
         for table in selected:
@@ -71,6 +71,7 @@ def pii_index(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
                 "method": dg.MetadataValue.text(f"{method.name}: treat={method.treat}, normalise={method.normalise}, "
                                                 f"aggregate={method.aggregate}, impute={method.impute}"),
                 "framework_years": dg.MetadataValue.text(", ".join(str(y.year) for y in years)),
+                "framework_years_computed": dg.MetadataValue.text(done.computed_text()),
                 "seconds": dg.MetadataValue.float(round(elapsed, 3)),
             })
         run = {

@@ -10,7 +10,8 @@ from pydantic import Field
 from assets._quality import result as check_result
 from assets._quality import spec
 from assets._warehouse import table_metadata
-from assets.pii._inputs import GROUP, INPUT_DEPS, load_years, write_table
+from assets.pii._inputs import GROUP, INPUT_DEPS, YearInput, load_years
+from assets.pii._reuse import compute_years, write_with_cursor
 from pii.scoring.config import load_method_config
 from pii.scoring.uncertainty import rank_uncertainty as run_uncertainty
 
@@ -43,21 +44,24 @@ def rank_uncertainty(context: dg.AssetExecutionContext, config: RankUncertaintyC
     reps = config.replications or unc.replications
     seed = unc.seed if config.seed is None else config.seed
     started = time.perf_counter()
+    def compute(y: YearInput) -> dict[str, pl.DataFrame]:
+        out = run_uncertainty(y.idata, y.structure, n_reps=reps, seed=seed, method=settings.method(),
+                              weight_jitter=unc.weight_jitter, vary_treatment=unc.vary_treatment,
+                              vary_aggregation=unc.vary_aggregation)
+        return {TABLE: out.select(
+            pl.lit(y.year).alias("framework_year"), pl.col("uCode").alias("province_code"),
+            "nominal_rank", "median_rank", "p05_rank", "p95_rank",
+            pl.lit(reps).alias("replications"), pl.lit(seed).alias("seed"),
+        ).cast(SCHEMA)}  # type: ignore[arg-type]
+
     with duckdb.get_connection() as conn:
-        frames = []
-        for y in load_years(conn):
-            out = run_uncertainty(y.idata, y.structure, n_reps=reps, seed=seed, method=settings.method(),
-                                  weight_jitter=unc.weight_jitter, vary_treatment=unc.vary_treatment,
-                                  vary_aggregation=unc.vary_aggregation)
-            frames.append(out.select(
-                pl.lit(y.year).alias("framework_year"), pl.col("uCode").alias("province_code"),
-                "nominal_rank", "median_rank", "p05_rank", "p95_rank",
-                pl.lit(reps).alias("replications"), pl.lit(seed).alias("seed"),
-            ).cast(SCHEMA))  # type: ignore[arg-type]
-        write_table(conn, TABLE, pl.concat(frames), ["framework_year", "province_code"])
+        done = compute_years(conn, [TABLE], load_years(conn), (settings.method(), unc, reps, seed), compute)
+        if not done.unchanged:
+            write_with_cursor(conn, TABLE, done.frames[TABLE], ["framework_year", "province_code"], done.digests)
         yield dg.MaterializeResult(metadata={
             **table_metadata(conn, TABLE), "replications": dg.MetadataValue.int(reps),
             "seed": dg.MetadataValue.int(seed),
+            "framework_years_computed": dg.MetadataValue.text(done.computed_text()),
             "seconds": dg.MetadataValue.float(round(time.perf_counter() - started, 3)),
         })
         bad = conn.execute(f"""

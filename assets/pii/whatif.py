@@ -9,7 +9,8 @@ from dagster_duckdb import DuckDBResource
 from assets._quality import result as check_result
 from assets._quality import spec
 from assets._warehouse import table_metadata
-from assets.pii._inputs import GROUP, INPUT_DEPS, load_years, write_table
+from assets.pii._inputs import GROUP, INPUT_DEPS, YearInput, load_years
+from assets.pii._reuse import compute_years, write_with_cursor
 from pii.scoring.config import load_method_config
 from pii.scoring.whatif import what_if_all
 from pii.scoring.whatif_fast import is_linear
@@ -21,6 +22,7 @@ SENSIBLE = "whatif_sensible"
 SENSIBLE_TEXT = ("points_per_unit >= 0, gains > 0 and gain_1_rank <= gain_3_ranks <= gain_5_ranks where present "
                  "(guaranteed for min-max without treatment; treatment can break it)")
 GAINS = ("gain_1_rank", "gain_3_ranks", "gain_5_ranks")
+RANK_GAINS = (1, 3, 5)
 # The gains are found by a search whose last digits move with the last bit of its inputs (a 1-ulp change of
 # the indicator data moves 1 value in 80 at 12 significant digits; another CPU's libm does that): published with
 # the 6 digits a reader can use, so the table is the same on every machine. Rounded up, so the published
@@ -50,20 +52,25 @@ def ceil_significant(column: str, digits: int) -> pl.Expr:
 def whatif(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     method = load_method_config().method()
     started = time.perf_counter()
+
+    def compute(y: YearInput) -> dict[str, pl.DataFrame]:
+        out = what_if_all(y.idata, y.structure, method=method, rank_gains=RANK_GAINS)
+        return {TABLE: out.select(
+            pl.lit(y.year).alias("framework_year"), pl.col("uCode").alias("province_code"),
+            pl.col("iCode").alias("indicator_code"), "direction", pl.col("raw_value").alias("current_value"),
+            "points_per_unit", *(ceil_significant(c, GAIN_DIGITS) for c in GAINS),
+            pl.col("index_rank").alias("current_rank"),
+        ).cast(SCHEMA)}  # type: ignore[arg-type]
+
     with duckdb.get_connection() as conn:
-        frames = []
-        for y in load_years(conn):
-            out = what_if_all(y.idata, y.structure, method=method, rank_gains=(1, 3, 5))
-            frames.append(out.select(
-                pl.lit(y.year).alias("framework_year"), pl.col("uCode").alias("province_code"),
-                pl.col("iCode").alias("indicator_code"), "direction", pl.col("raw_value").alias("current_value"),
-                "points_per_unit", *(ceil_significant(c, GAIN_DIGITS) for c in GAINS),
-                pl.col("index_rank").alias("current_rank"),
-            ).cast(SCHEMA))  # type: ignore[arg-type]
-        write_table(conn, TABLE, pl.concat(frames), ["framework_year", "province_code", "indicator_code"])
+        done = compute_years(conn, [TABLE], load_years(conn), (method, RANK_GAINS, GAIN_DIGITS), compute)
+        if not done.unchanged:
+            write_with_cursor(conn, TABLE, done.frames[TABLE], ["framework_year", "province_code", "indicator_code"],
+                              done.digests)
         yield dg.MaterializeResult(metadata={
             **table_metadata(conn, TABLE),
             "path": dg.MetadataValue.text("fast exact (linear method)" if is_linear(method) else "general re-run"),
+            "framework_years_computed": dg.MetadataValue.text(done.computed_text()),
             "seconds": dg.MetadataValue.float(round(time.perf_counter() - started, 3)),
         })
         missing = conn.execute(f"""
