@@ -7,9 +7,11 @@ refresh ran the engine for all of them (≈ 1.5 s of a 10 s incremental run). ``
 per table and framework year, a sha256 of everything the year's rows are computed from: those inputs (as
 Arrow IPC bytes), the settings, the engine's code (pii/scoring, assets/pii) and the versions of Python,
 polars and NumPy (floating-point results may differ between them). A year whose digest is unchanged keeps its
-rows as the table holds them; the others are computed again. Rows are kept only from a table the cursor
-vouches for: the table and its cursor rows are written in one transaction, and a table or cursor missing or
-of another layout means everything is computed.
+rows as the table holds them; the others are computed again. Rows are kept only when the table still holds
+what the cursor vouches for: the table and its cursor rows are written in one transaction, each cursor row
+also records a check of the year's rows (count and sum of DuckDB row hashes), so rows written since by anything
+else (an older version of this code, a hand edit) are computed again; a table or cursor missing means
+everything is computed.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from assets.pii._inputs import YearInput, write_table
 from pii.db_layout import table_columns
 
 CURSOR = "meta.engine_cursor"
-CURSOR_DDL = f"CREATE TABLE IF NOT EXISTS {CURSOR} (table_name VARCHAR, framework_year INTEGER, inputs_sha256 VARCHAR)"
+CURSOR_DDL = (f"CREATE TABLE IF NOT EXISTS {CURSOR} "
+              "(table_name VARCHAR, framework_year INTEGER, inputs_sha256 VARCHAR, rows_check VARCHAR)")
+CURSOR_COLUMNS = ("table_name", "framework_year", "inputs_sha256", "rows_check")
 ROOT = Path(__file__).resolve().parents[2]
 CODE = (("pii/scoring", "*.py"), ("assets/pii", "*.py"))
 
@@ -67,13 +71,23 @@ def year_digest(year: YearInput, settings: object) -> str:
 def reusable_years(conn: duckdb.DuckDBPyConnection, tables: Sequence[str], digests: dict[int, str]) -> set[int]:
     """The framework years whose rows every one of ``tables`` holds for exactly these inputs (``digests``)."""
     ensure_schemas(conn)
-    conn.execute(CURSOR_DDL)
+    if table_columns(conn, CURSOR) != CURSOR_COLUMNS:  # missing, or written by another version: start over
+        conn.execute(f"DROP TABLE IF EXISTS {CURSOR}")
+        conn.execute(CURSOR_DDL)
     if any(not table_columns(conn, t) for t in tables):
         return set()
-    rows = conn.execute(f"SELECT table_name, framework_year, inputs_sha256 FROM {CURSOR} "
+    rows = conn.execute(f"SELECT table_name, framework_year, inputs_sha256, rows_check FROM {CURSOR} "
                         "WHERE table_name IN (SELECT unnest(?))", [list(tables)]).fetchall()
-    held = {(t, y): d for t, y, d in rows}
-    return {y for y, d in digests.items() if all(held.get((t, y)) == d for t in tables)}
+    held = {(t, y): (d, check) for t, y, d, check in rows}
+    now = {(t, y): check for t in tables for y, check in rows_checks(conn, t).items()}
+    return {y for y, d in digests.items() if all(held.get((t, y)) == (d, now.get((t, y))) for t in tables)}
+
+
+def rows_checks(conn: duckdb.DuckDBPyConnection, table: str) -> dict[int, str]:
+    """Per framework year of ``table``: its row count and the sum of DuckDB's hash of each row (any change to
+    the rows changes it; an order-independent sum, since the rows are compared, not their order)."""
+    return {y: f"{n}:{h}" for y, n, h in conn.execute(
+        f"SELECT framework_year, count(*), sum(hash(t)) FROM {table} t GROUP BY framework_year").fetchall()}
 
 
 def kept_rows(conn: duckdb.DuckDBPyConnection, table: str, years: set[int], schema: pl.Schema | None) -> pl.DataFrame:
@@ -90,8 +104,9 @@ def write_with_cursor(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.Dat
     try:
         write_table(conn, table, frame, order_by)
         conn.execute(f"DELETE FROM {CURSOR} WHERE table_name = ?", [table])
-        conn.executemany(f"INSERT INTO {CURSOR} VALUES (?, ?, ?)",
-                         [[table, year, digest] for year, digest in sorted(digests.items())])
+        checks = rows_checks(conn, table)
+        conn.executemany(f"INSERT INTO {CURSOR} VALUES (?, ?, ?, ?)",
+                         [[table, year, digest, checks.get(year)] for year, digest in sorted(digests.items())])
         conn.execute(f"CREATE OR REPLACE TABLE {CURSOR} AS SELECT * FROM {CURSOR} ORDER BY table_name, framework_year")
         conn.execute("COMMIT")
     except Exception:

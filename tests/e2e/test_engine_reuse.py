@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
+
 from .conftest import Materialized, materialize_all, published_tables
 
 ENGINE_ASSETS = ("pii/scores", "pii/whatif", "pii/rank_uncertainty")
@@ -49,3 +51,13 @@ def test_only_changed_framework_years_are_computed_and_tables_equal_a_fresh_buil
     assert again.result.success
     assert set(_computed(again).values()) == {"none (every framework year's inputs unchanged)"}
     assert published_tables(again.published) == kept
+
+    # Rows the cursor did not write (an older version of the code, a hand edit) are never kept.
+    with duckdb.connect(str(root / "build" / "pii_warehouse_build.duckdb")) as conn:
+        conn.execute("UPDATE pii.whatif SET points_per_unit = points_per_unit * 2 "
+                     "WHERE framework_year = ? AND province_code = '01'", [int(years[0])])
+    edited = materialize_all(work, root)
+    assert edited.result.success
+    assert _computed(edited)["pii/whatif"] == years[0]
+    assert _computed(edited)["pii/scores"].startswith("none")
+    assert published_tables(edited.published) == kept
