@@ -14,12 +14,18 @@ checkpoints each file once.
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SQLITE_BUSY_TIMEOUT_SECONDS, SqliteEventLogStorage
+from dagster._core.event_api import EventHandlerFn
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    SqliteEventLogStorage,
+    SqliteEventLogStorageWatchdog,
+)
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
 from dagster._core.storage.sqlite_storage import (
@@ -32,6 +38,8 @@ from dagster._serdes import ConfigurableClassData
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
+from watchdog.events import FileSystemEvent
+from watchdog.observers import Observer
 
 # Files whose connection stays open: a run writes its own file and the index; a webserver or daemon reading
 # many runs' files keeps no more than this many open at once (the least recently used one is closed).
@@ -82,6 +90,16 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
                     engine.dispose()
             self._engines = OrderedDict()
 
+    def watch(self, run_id: str, cursor: str | None, callback: EventHandlerFn) -> None:
+        """Follow a run's events as they are written (the UI's live run log): Dagster's watcher reacts to changes
+        of the run's file, but a connection kept open appends to the file's write-ahead log (``-wal``) and the
+        file itself changes only at a checkpoint; this watcher follows both."""
+        if not self._obs:
+            self._obs = Observer()
+            self._obs.start()
+        handler = _WalAwareWatchdog(self, run_id, callback, cursor)
+        self._watchers[run_id][callback] = (handler, self._obs.schedule(handler, self._base_dir, recursive=True))
+
     def wipe(self) -> None:
         self.close_files()  # wipe deletes the run files: no connection may hold them
         super().wipe()
@@ -107,3 +125,35 @@ class PiiSqliteStorage(DagsterSqliteStorage):
     def from_config_value(cls, inst_data: ConfigurableClassData | None,  # type: ignore[override]
                           config_value: Mapping[str, Any]) -> PiiSqliteStorage:
         return cls.from_local(inst_data=inst_data, **config_value)
+
+
+class _WalAwareWatchdog(SqliteEventLogStorageWatchdog):
+    """Dagster's run-file watcher, also woken by the run file's write-ahead log.
+
+    A change of the log can be seen before the writer's commit is (SQLite writes the log, then marks the commit):
+    each change is read at once and once more when the log has been quiet for ``SETTLE_SECONDS``, so the last
+    event of a burst is never left unread until the next one."""
+
+    SETTLE_SECONDS = 0.2
+
+    def __init__(self, storage: SqliteEventLogStorage, run_id: str, callback: EventHandlerFn,
+                 cursor: str | None) -> None:
+        super().__init__(storage, run_id, callback, cursor)
+        self._paths = (self._log_path, f"{self._log_path}-wal")
+        self._patterns = list(self._paths)
+        self._reading = threading.Lock()  # the observer's thread and the settle timer read in turn
+        self._timer: threading.Timer | None = None
+
+    def _read(self) -> None:
+        with self._reading:
+            self._process_log()
+
+    def on_modified(self, event: FileSystemEvent) -> None:
+        if event.src_path not in self._paths:
+            return
+        self._read()
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = threading.Timer(self.SETTLE_SECONDS, self._read)
+        self._timer.daemon = True
+        self._timer.start()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
@@ -119,3 +120,42 @@ def test_wipe_closes_the_files_it_deletes(instance: dg.DagsterInstance, tmp_path
     assert not (tmp_path / "state" / "history" / "runs" / f"{run_id}.db").exists()
     assert dg.materialize([numbers], instance=instance).success
     assert _latest_pid(instance) == os.getpid()
+
+
+def test_a_watcher_sees_events_while_the_writer_keeps_its_connection_open(home: Path) -> None:
+    """The UI follows a run through watchdog on the run's file; with the connection kept open, SQLite appends to
+    the file's write-ahead log, which the watcher must follow too (new events reach it before the run ends)."""
+    import threading
+    import time
+
+    from dagster._core.events import DagsterEventType
+
+    from pipelines.instance_storage import _WalAwareWatchdog
+
+    with dg.DagsterInstance.from_config(str(home)) as writer, dg.DagsterInstance.from_config(str(home)) as reader:
+        run_id = dg.materialize([numbers], instance=writer).run_id
+        assert run_id in _event_log(writer)._engines  # the writer still holds the run's file open
+        seen: list[str] = []
+        arrived = threading.Event()
+
+        def callback(entry: Any, cursor: str) -> None:
+            message = entry.dagster_event.message if entry.dagster_event else entry.user_message
+            seen.append(message or "")
+            if message == "late event":
+                arrived.set()
+
+        last = reader.get_records_for_run(run_id).cursor
+        reader.watch_event_logs(run_id, last, callback)
+        run = writer.get_run_by_id(run_id)
+        assert run is not None
+        writer.report_engine_event("late event", run)
+        assert arrived.wait(timeout=20), f"the watcher saw {seen}"
+        time.sleep(2 * _WalAwareWatchdog.SETTLE_SECONDS)  # the settle re-read delivers nothing twice
+        assert seen == ["late event"]
+        writer.report_engine_event("second late event", run)  # and the watcher keeps following
+        deadline = time.monotonic() + 20
+        while "second late event" not in seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert seen == ["late event", "second late event"]
+        assert [r.event_log_entry.dagster_event_type for r in reader.get_records_for_run(run_id).records][-2:] == \
+            [DagsterEventType.ENGINE_EVENT] * 2
