@@ -24,6 +24,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -55,12 +56,35 @@ class LandingFile:
     error_code: str = "unreadable_file"  # the quarantine reason code for ``error`` (results.REASON_CODES)
 
 
+# sha256 of files this process hashed, by what the file system says of them: a run hashes each landing file to
+# plan, again in its raw step and (microdata) in its staging step; a file whose device, inode, size,
+# modification and change times are all unchanged has not been written since (any write moves ctime, which no
+# tool can set), so its sha256 is not read again (≈ 250 MiB twice a national run). File times have the kernel
+# clock's coarse resolution (milliseconds), so two writes close together can leave the same times: a file
+# written less than RECENT_NS before it is hashed is never remembered (git's "racily clean" rule).
+_HASHED: dict[tuple[int, int, int, int, int], str] = {}
+RECENT_NS = 2_000_000_000
+MAX_REMEMBERED = 100_000
+
+
 def sha256_of(path: Path) -> str:
+    before = os.stat(path)
+    key = (before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)
+    known = _HASHED.get(key)
+    if known is not None:
+        return known
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
-    return h.hexdigest()
+        after = os.fstat(f.fileno())
+    digest = h.hexdigest()
+    unchanged = (after.st_dev, after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns) == key
+    if unchanged and time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) > RECENT_NS:
+        if len(_HASHED) >= MAX_REMEMBERED:  # a long-lived process (the daemon's sensor) sees many versions
+            _HASHED.clear()
+        _HASHED[key] = digest  # settled before it was read and not written while it was: the digest is the file's
+    return digest
 
 
 def pattern_regex(file_pattern: str) -> re.Pattern[str]:
