@@ -35,7 +35,7 @@ from pii.ingest.microdata_checks import problems, province_mapping
 from pii.ingest.microdata_filter import quote_text as qt
 from pii.ingest.microdata_spec import parse_spec
 from pii.ingest.set_based import raw_columns_for
-from pii.ingest.tabular import TabularLoad, load_tabular, raw_columns_ddl
+from pii.ingest.tabular import TabularLoad, file_table_ddl, load_tabular
 from pii.provinces import ProvinceRegistry
 
 OUTPUT_TABLES = ("_md_observations", "_md_quarantine", "_md_dispositions", "_md_disposition_counts")
@@ -143,7 +143,7 @@ def conform_landing_file(conn: duckdb.DuckDBPyConnection, source: Source, landin
     into the ``_md_*`` tables; the caller stores them (:func:`store_microdata`). An unreadable file is one error
     row there, quarantined at file level; this never raises for a bad file."""
     columns = raw_columns_for(source)
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE {RAW_TEMP} ({raw_columns_ddl(columns)})")
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {RAW_TEMP} ({file_table_ddl(source, landing_file, columns)})")
     load = load_tabular(conn, source, landing_file, columns, table=RAW_TEMP)
     return conform_microdata(conn, source, registry, raw_table=RAW_TEMP), load
 
