@@ -142,8 +142,9 @@ def load_tabular(
             for select in selects:
                 conn.execute(f"INSERT INTO {stored if one_file else table} {select}")
         if first is not None:  # records inserted unnumbered, in file order: numbered from their row ids
-            conn.execute(f"UPDATE {table} SET row_number = rowid - (SELECT min(rowid) FROM {table} "
-                         f"WHERE row_number IS NULL) + {first} WHERE row_number IS NULL")
+            conn.execute(f"UPDATE {table} SET row_number = rowid - (SELECT min(rowid) FROM {table} WHERE "
+                         f"file_path = $path AND row_number IS NULL) + {first} "
+                         "WHERE file_path = $path AND row_number IS NULL", {"path": landing_file.rel_path})
         if refs:
             conn.executemany("INSERT INTO meta.tabular_columns VALUES (?, ?, ?, ?, ?)",
                              [[source.source_id, landing_file.rel_path, landing_file.sha256, name, ref]
@@ -219,10 +220,11 @@ def _store_error(conn: duckdb.DuckDBPyConnection, table: str, source: Source, f:
 
 def _select_sql(conn: duckdb.DuckDBPyConnection, source: Source, f: LandingFile, path: Path, dialect: Dialect,
                 columns: dict[str, str], one_file: bool = False) -> tuple[list[str], dict[str, str], int | None]:
-    """INSERT bodies (SELECT ...) producing the raw rows of one file in file order, each column's reference, and
-    (``one_file``: a table of :func:`file_table_ddl`, no provenance columns selected) the row number of the first
-    record when the records are selected unnumbered, to be numbered from the row ids they get:
-    ``row_number() OVER ()`` runs in one thread (a third of reading a million-row CSV)."""
+    """INSERT bodies (SELECT ...) producing the raw rows of one file in file order (``one_file``: for a table of
+    :func:`file_table_ddl`, without the provenance columns), each column's reference, and the row number of the
+    first record when the records of a text file are selected unnumbered, to be numbered from the row ids they
+    get in the loading transaction (appended in file order, as ``row_number() OVER ()`` would number them, but
+    that runs in one thread: a third of reading a million-row CSV)."""
     fixed = f"{sql_lit(source.source_id)}, {int(f.data_year)}, {sql_lit(f.rel_path)}, {sql_lit(f.sha256 or '')}, "
     if one_file:
         fixed = ""
@@ -242,9 +244,7 @@ def _select_sql(conn: duckdb.DuckDBPyConnection, source: Source, f: LandingFile,
         reader = (f"read_csv({sql_lit(str(path))}, header = false, delim = '\x1f', quote = '', escape = '', "
                   "auto_detect = false, strict_mode = false, null_padding = true, encoding = 'utf-8', "
                   f"columns = {{'c0': 'VARCHAR'}}, max_line_size = {read_limits.MAX_ROW_CHARS * 4})")
-        if one_file:
-            return [f"SELECT NULL, NULL, NULL FROM {reader}"], {}, 1
-        return [f"SELECT {fixed}row_number() OVER (), NULL, NULL FROM {reader}"], {}, None
+        return [f"SELECT {fixed}NULL, NULL, NULL FROM {reader}"], {}, 1
     by_name = dict(dialect.indexes)
     names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(dialect.width))
     # NFC like every text the cell-level readers decode (a name typed in decomposed Unicode compares equal).
@@ -255,7 +255,5 @@ def _select_sql(conn: duckdb.DuckDBPyConnection, source: Source, f: LandingFile,
               f"strict_mode = true, null_padding = false, encoding = 'utf-8', columns = {{{names}}}, "
               f"max_line_size = {read_limits.MAX_ROW_CHARS * 4})")
     titles = (f"SELECT {fixed}n, {nulls}, NULL, NULL FROM range(1, {dialect.header_row + 1}) t(n)")
-    number = "NULL" if one_file else f"{dialect.header_row} + row_number() OVER ()"
-    body = (f"SELECT {fixed}{number}, {picked}, NULL, NULL FROM {reader}")
-    refs = {name: column_letter(index) for name, index in dialect.indexes}
-    return [titles, body], refs, dialect.header_row + 1 if one_file else None
+    body = (f"SELECT {fixed}NULL, {picked}, NULL, NULL FROM {reader}")
+    return [titles, body], {name: column_letter(index) for name, index in dialect.indexes}, dialect.header_row + 1
