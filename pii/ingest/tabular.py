@@ -225,9 +225,8 @@ def _select_sql(conn: duckdb.DuckDBPyConnection, source: Source, f: LandingFile,
     first record when the records of a text file are selected unnumbered, to be numbered from the row ids they
     get in the loading transaction (appended in file order, as ``row_number() OVER ()`` would number them, but
     that runs in one thread: a third of reading a million-row CSV)."""
-    fixed = f"{sql_lit(source.source_id)}, {int(f.data_year)}, {sql_lit(f.rel_path)}, {sql_lit(f.sha256 or '')}, "
-    if one_file:
-        fixed = ""
+    fixed = "" if one_file else \
+        f"{sql_lit(source.source_id)}, {int(f.data_year)}, {sql_lit(f.rel_path)}, {sql_lit(f.sha256 or '')}, "
     if dialect.fmt == "parquet_rows":  # invalid spec: one raw row per record, nothing read
         nulls = "".join(", NULL" for _ in columns)
         return [f"SELECT {fixed}file_row_number + 2{nulls}, NULL, NULL "
