@@ -119,3 +119,15 @@ def test_stopped_worker_exits_cleanly_and_leaks_nothing(tmp_path: Path) -> None:
     assert (count, exitcode) == ("2", "0")
     assert float(seconds) < 0.8  # no teardown of GX's modules (about a second) before the worker is gone
     assert "leaked" not in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="needs process priorities")
+def test_worker_yields_the_cpu_to_the_run() -> None:
+    gx_worker.prestart()
+    assert gx_worker._started is not None
+    gx_worker._started.result(timeout=120)  # the initializer has run
+    pool = gx_worker._pool
+    assert pool is not None
+    [pid] = list(pool._processes)
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, mine + gx_worker.NICENESS)
