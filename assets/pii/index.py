@@ -52,6 +52,7 @@ CHECKS = {
 def pii_index(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     config = load_method_config()
     started = time.perf_counter()
+
     def compute(y: YearInput) -> dict[str, pl.DataFrame]:
         r = score_year(y.year, y.idata, y.structure, config)
         return {SCORES: r.scores, SW: r.strengths_weaknesses, LOG: r.treatment_log, EFFICIENCY: r.efficiency}

@@ -44,6 +44,7 @@ def rank_uncertainty(context: dg.AssetExecutionContext, config: RankUncertaintyC
     reps = config.replications or unc.replications
     seed = unc.seed if config.seed is None else config.seed
     started = time.perf_counter()
+
     def compute(y: YearInput) -> dict[str, pl.DataFrame]:
         out = run_uncertainty(y.idata, y.structure, n_reps=reps, seed=seed, method=settings.method(),
                               weight_jitter=unc.weight_jitter, vary_treatment=unc.vary_treatment,
